@@ -1,0 +1,123 @@
+"""``halluc score``: score per-item outcomes under confidence targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from halluc.errors import InputError
+from halluc.jsonl import write_json_atomic
+from halluc.metrics import MetricSettings
+from halluc.outcome_tables import ColumnMap
+from halluc.runs import RunFolder
+from halluc.score_report import score_report
+from halluc.scoring import ErrorPolicy
+from halluc.tables import OutputFormat
+
+
+def parse_targets(text: str) -> list[float]:
+    """'0,0.5,0.75' -> [0.0, 0.5, 0.75], with a clear error for anything else."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            t = float(part)
+        except ValueError:
+            raise InputError(f"not a number: {part!r}", field="--targets") from None
+        if not 0.0 <= t < 1.0:
+            raise InputError(f"each target must satisfy 0 <= t < 1, got {part}", field="--targets")
+        out.append(t)
+    if not out:
+        raise InputError("no targets given", field="--targets")
+    return out
+
+
+def default_save_path(sources: list[Path]) -> Path | None:
+    if len(sources) == 1 and RunFolder.is_run_folder(sources[0]):
+        return sources[0] / "scores.json"
+    if len(sources) == 1:
+        return sources[0].with_name(sources[0].name + ".scores.json")
+    return None
+
+
+def score_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run folders, records.jsonl files, or CSV/JSONL tables with model, item and "
+            "outcome columns (labels: correct/incorrect/abstained/error, simple-evals' A/B/C, "
+            "or CORRECT/INCORRECT/NOT_ATTEMPTED).",
+            show_default=False,
+        ),
+    ],
+    targets: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated confidence targets t (0 <= t < 1); t=0 is binary grading."
+        ),
+    ] = "0,0.5,0.75,0.9",
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.TABLE,
+    errors: Annotated[
+        ErrorPolicy,
+        typer.Option(
+            help="How the 'error' outcome is scored: excluded from denominators and counted "
+            "(default), as a wrong answer, or as an abstention."
+        ),
+    ] = ErrorPolicy.EXCLUDE,
+    model_column: Annotated[str | None, typer.Option(help="Name of the model column.")] = None,
+    item_column: Annotated[str | None, typer.Option(help="Name of the item-id column.")] = None,
+    outcome_column: Annotated[str | None, typer.Option(help="Name of the outcome column.")] = None,
+    target_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of a column holding the t each outcome was obtained at (optional)."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model name for a table that has no model column.")
+    ] = None,
+    n_boot: Annotated[int, typer.Option(help="Bootstrap resamples for score intervals.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to save the numbers with their parameters (JSON). Default: scores.json in "
+            "a run folder, or INPUT.scores.json beside a single input file."
+        ),
+    ] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Do not save.")] = False,
+) -> None:
+    """Score per-item outcomes at each confidence target t: correct +1, IDK 0, wrong -t/(1-t).
+
+    Prints accuracy, wrong-answer and abstention rates, accuracy given attempted, SimpleQA's
+    F-score and the penalized score with 95% intervals, then a leaderboard over t that marks
+    where ranks flip. Every printed number is also saved with the parameters that made it.
+    """
+    tg = parse_targets(targets)
+    if n_boot < 1:
+        raise InputError("must be at least 1", field="--n-boot")
+    settings = MetricSettings(error_policy=errors, n_boot=n_boot, seed=seed)
+    cols = ColumnMap(model_column, item_column, outcome_column, target_column, model)
+    report = score_report(paths, tg, settings, cols)
+    typer.echo(report.render(fmt), nl=False)
+    dest = None if no_save else (save or default_save_path(paths))
+    if dest is not None:
+        try:
+            write_json_atomic(dest, report.to_dict())
+        except OSError as exc:
+            typer.echo(
+                f"halluc: warning: could not save scores to {dest}: {exc.strerror}", err=True
+            )
+        else:
+            if fmt is OutputFormat.TABLE:
+                typer.echo(f"Saved with its parameters to {dest}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score_command)

@@ -1,0 +1,67 @@
+"""Confidence intervals: Wilson for rates, multinomial bootstrap for scores.
+
+Scores here are functions of an item's categorical outcome, so resampling n items with
+replacement is exactly a multinomial draw of the outcome counts. Drawing counts instead of
+items gives the same bootstrap distribution at a cost independent of n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from statistics import NormalDist
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def z_value(confidence: float) -> float:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence level must be in (0, 1), got {confidence}")
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def wilson_interval(
+    successes: npt.ArrayLike, n: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval for k successes in n trials (vectorized; n = 0 gives nan)."""
+    k = np.asarray(successes, dtype=np.float64)
+    nn = np.asarray(n, dtype=np.float64)
+    z = z_value(confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / nn
+        denom = 1.0 + z * z / nn
+        centre = (p + z * z / (2.0 * nn)) / denom
+        half = z * np.sqrt(p * (1.0 - p) / nn + z * z / (4.0 * nn * nn)) / denom
+    lo = np.where(nn > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    hi = np.where(nn > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lo, hi
+
+
+CountStatistic = Callable[[FloatArray], FloatArray]
+"""Maps an array of count vectors (..., K) to a statistic (...,)."""
+
+
+def bootstrap_counts(
+    counts: npt.ArrayLike,
+    statistic: CountStatistic,
+    *,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``statistic`` for one vector of category counts."""
+    c = np.asarray(counts, dtype=np.int64)
+    n = int(c.sum())
+    if n == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n, c / n, size=n_boot).astype(np.float64)
+    values = statistic(draws)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return (float("nan"), float("nan"))
+    alpha = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(values, [alpha, 1.0 - alpha])
+    return float(lo), float(hi)
