@@ -194,14 +194,15 @@ def read_outcome_table(path: str | Path, columns: ColumnMap | None = None) -> pd
             ),
         }
     )
-    key = frame[["model", "item_id", "target"]].astype(str)
-    dup = key.duplicated(keep="first").to_numpy()
+    group = frame.groupby(["model", "item_id", "target"], dropna=False, sort=False).ngroup()
+    gcodes = group.to_numpy()
+    dup = pd.Series(gcodes).duplicated(keep="first").to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        m, it, tt = key.iloc[i]
-        first = int(np.flatnonzero((key == key.iloc[i]).all(axis=1).to_numpy())[0])
+        first = int(np.flatnonzero(gcodes == gcodes[i])[0])
+        m, it, tt = frame.iloc[i][["model", "item_id", "target"]]
         raise InputError(
-            f"duplicate (model, item, target) = ({m}, {it}, {tt}); first on line "
+            f"duplicate (model, item, target) = ({m}, {it}, {tt:g}); first on line "
             f"{first_lines[first]}",
             path=p,
             line=first_lines[i],

@@ -1,0 +1,3 @@
+from halluc.cli import main
+
+main()
