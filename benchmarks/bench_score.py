@@ -30,10 +30,15 @@ def make_frame(n_records: int, n_models: int, seed: int = 0) -> pd.DataFrame:
         rng.choice(4, size=models.size, p=[0.4, 0.3, 0.28, 0.02]),
         categories=["correct", "incorrect", "abstained", "error"],
     )
-    return pd.DataFrame({
-        "model": pd.Categorical(models), "item_id": items, "outcome": outcome,
-        "target": np.nan, "mode": "imported",
-    })
+    return pd.DataFrame(
+        {
+            "model": pd.Categorical(models),
+            "item_id": items,
+            "outcome": outcome,
+            "target": np.nan,
+            "mode": "imported",
+        }
+    )
 
 
 def pandas_baseline(frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,9 +53,15 @@ def pandas_baseline(frame: pd.DataFrame) -> pd.DataFrame:
             w=(scored["outcome"] == "incorrect"),
             a=(scored["outcome"] == "abstained"),
         ).groupby("model", observed=True)
-        res = g.agg(n=("pts", "size"), score=("pts", "mean"), accuracy=("c", "mean"),
-                    error_rate=("w", "mean"), abstention_rate=("a", "mean"),
-                    nc=("c", "sum"), nw=("w", "sum"))
+        res = g.agg(
+            n=("pts", "size"),
+            score=("pts", "mean"),
+            accuracy=("c", "mean"),
+            error_rate=("w", "mean"),
+            abstention_rate=("a", "mean"),
+            nc=("c", "sum"),
+            nw=("w", "sum"),
+        )
         res["accuracy_given_attempted"] = res["nc"] / (res["nc"] + res["nw"])
         res["target"] = t
         out.append(res.reset_index())

@@ -8,8 +8,8 @@ from statsmodels.stats.proportion import proportion_confint
 from halluc.intervals import bootstrap_counts, wilson_interval
 from halluc.leaderboard import crossing_target, leaderboard
 from halluc.metrics import MetricSettings, outcome_counts, paired_difference, summarize
-from halluc.records import Record
 from halluc.outcomes import Outcome
+from halluc.records import Record
 from halluc.scoring import ErrorPolicy
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "simpleqa_blog.csv"
@@ -63,8 +63,13 @@ def test_blog_example_ranks_flip_at_half() -> None:
 def test_metrics_by_hand() -> None:
     outcomes = ["correct"] * 6 + ["incorrect"] * 2 + ["abstained"] * 1 + ["error"] * 1
     frame = pd.DataFrame(
-        {"model": "m", "item_id": [str(i) for i in range(10)], "outcome": outcomes,
-         "target": np.nan, "mode": "imported"}
+        {
+            "model": "m",
+            "item_id": [str(i) for i in range(10)],
+            "outcome": outcomes,
+            "target": np.nan,
+            "mode": "imported",
+        }
     )
     row = summarize(frame, [0.75]).iloc[0]
     assert row["n"] == 10 and row["n_scored"] == 9 and row["error"] == 1
@@ -104,12 +109,14 @@ def test_targeted_records_are_scored_at_their_own_target_only() -> None:
 def test_policy_mode_baseline_uses_answer_outcome() -> None:
     recs = [
         Record(str(i), "m", o, target=0.5, mode="policy", answer_outcome=a)
-        for i, (o, a) in enumerate([
-            (Outcome.CORRECT, Outcome.CORRECT),
-            (Outcome.ABSTAINED, Outcome.INCORRECT),
-            (Outcome.ABSTAINED, Outcome.INCORRECT),
-            (Outcome.ABSTAINED, Outcome.CORRECT),
-        ])
+        for i, (o, a) in enumerate(
+            [
+                (Outcome.CORRECT, Outcome.CORRECT),
+                (Outcome.ABSTAINED, Outcome.INCORRECT),
+                (Outcome.ABSTAINED, Outcome.INCORRECT),
+                (Outcome.ABSTAINED, Outcome.CORRECT),
+            ]
+        )
     ]
     row = summarize(recs, [0.5]).iloc[0]
     assert row["score"] == pytest.approx(0.25)
@@ -123,10 +130,12 @@ def test_paired_difference_matches_item_level() -> None:
     items = [f"q{i}" for i in range(n)]
     a = rng.choice(["correct", "incorrect", "abstained", "error"], n, p=[0.4, 0.2, 0.38, 0.02])
     b = rng.choice(["correct", "incorrect", "abstained"], n, p=[0.45, 0.5, 0.05])
-    frame = pd.concat([
-        pd.DataFrame({"model": "A", "item_id": items, "outcome": a}),
-        pd.DataFrame({"model": "B", "item_id": items, "outcome": b}),
-    ]).assign(target=np.nan, mode="imported")
+    frame = pd.concat(
+        [
+            pd.DataFrame({"model": "A", "item_id": items, "outcome": a}),
+            pd.DataFrame({"model": "B", "item_id": items, "outcome": b}),
+        ]
+    ).assign(target=np.nan, mode="imported")
     res = paired_difference(frame, "A", "B", 0.5)
     keep = a != "error"
     pts = {"correct": 1.0, "incorrect": -1.0, "abstained": 0.0}

@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +10,16 @@ from halluc.runs import RunFolder
 
 
 def make(i: int, outcome: Outcome = Outcome.CORRECT, t: float | None = 0.5) -> Record:
-    return Record(item_id=f"q{i}", model="m", outcome=outcome, target=t, response="Paris",
-                  confidence=0.7, confidence_method="mean_token_prob", metadata={"k": i})
+    return Record(
+        item_id=f"q{i}",
+        model="m",
+        outcome=outcome,
+        target=t,
+        response="Paris",
+        confidence=0.7,
+        confidence_method="mean_token_prob",
+        metadata={"k": i},
+    )
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -67,7 +74,7 @@ def test_bad_field_and_duplicate_are_named(tmp_path: Path) -> None:
         '{"item_id": "a", "model": "m", "outcome": "correct", "target": 0.5}\n'
         '{"item_id": "a", "model": "m", "outcome": "incorrect", "target": 0.5}\n'
     )
-    with pytest.raises(InputError, match="duplicate.*first on line 1") as info:
+    with pytest.raises(InputError, match=r"duplicate.*first on line 1") as info:
         read_records(p)
     assert info.value.line == 2
     p.write_text('{"item_id": "a", "model": "m", "outcome": "correct", "target": 1.0}\n')
@@ -86,4 +93,4 @@ def test_appends_are_whole_lines_and_fsynced(tmp_path: Path) -> None:
     run.append(make(i) for i in range(100))
     data = run.records_path.read_bytes()
     assert data.count(b"\n") == 100 and data.endswith(b"\n")
-    assert os.path.getsize(run.records_path) == len(data)
+    assert run.records_path.stat().st_size == len(data)

@@ -39,7 +39,7 @@ def test_instruction_states_the_computed_penalty() -> None:
     text = confidence_instruction(0.75)
     assert "> 0.75 confident" in text
     assert "penalized 3 points" in text
-    assert "\"I don't know\" receives 0 points" in text
+    assert '"I don\'t know" receives 0 points' in text
     assert "penalized 9 points" in confidence_instruction(0.9)
     assert confidence_instruction(0) == BEST_GUESS_INSTRUCTION
 
@@ -60,9 +60,7 @@ def test_observation_1_binary_grading_never_rewards_abstaining(q: float) -> None
     assert expected_answer_score(q, rule) >= rule.idk_credit
 
 
-@given(
-    counts=st.lists(st.integers(0, 50), min_size=4, max_size=4).filter(lambda c: sum(c[:3]) > 0)
-)
+@given(counts=st.lists(st.integers(0, 50), min_size=4, max_size=4).filter(lambda c: sum(c[:3]) > 0))
 def test_binary_score_is_plain_accuracy(counts: list[int]) -> None:
     codes = np.repeat(np.arange(4), counts)
     pts = score_codes(codes, binary())

@@ -14,7 +14,10 @@ EXAMPLE = ROOT / "examples" / "simpleqa_blog.csv"
 def halluc(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "halluc", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -46,7 +49,9 @@ def test_other_formats(fmt: str, tmp_path: Path) -> None:
 
 def test_letter_grades_and_simpleqa_labels(tmp_path: Path) -> None:
     p = tmp_path / "grades.csv"
-    p.write_text("model,id,grade\nm,1,A\nm,2,B\nm,3,C\nn,1,CORRECT\nn,2,NOT_ATTEMPTED\nn,3,INCORRECT\n")
+    p.write_text(
+        "model,id,grade\nm,1,A\nm,2,B\nm,3,C\nn,1,CORRECT\nn,2,NOT_ATTEMPTED\nn,3,INCORRECT\n"
+    )
     res = halluc("score", p, "--format", "json", "--targets", "0.5", "--no-save")
     assert res.returncode == 0, res.stderr
     table = json.loads(res.stdout)["table"]
