@@ -3,6 +3,8 @@
 set -euo pipefail
 need=()
 # (each capability that needs a Debian package adds a line here: command -v X || need+=(pkg))
+command -v chromium >/dev/null || need+=(chromium)  # report: headless browser checks of the HTML
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)  # census: Spark (local mode)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq

@@ -44,6 +44,8 @@ def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
                 changed.append(f"{b:g}")
         flips.append(",".join(changed))
     out["flips"] = flips
+    if not targets:  # no entry has a score (e.g. every outcome was an excluded error)
+        return out
     last = f"rank@{targets[-1]:g}"
     first = f"rank@{targets[0]:g}"
     return out.sort_values([first, last, "entry"]).reset_index(drop=True)
