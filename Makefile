@@ -19,7 +19,7 @@ system:
 	bash scripts/install-system-deps.sh
 
 run: setup
-	$(VENV)/bin/halluc score examples/simpleqa_blog.csv --targets 0,0.5,0.75,0.9
+	$(VENV)/bin/halluc eval
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

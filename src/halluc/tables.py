@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -54,9 +55,11 @@ def rich_table(
 ) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     for i, h in enumerate(headers):
-        table.add_column(h, justify="right" if i >= numeric_from else "left", overflow="fold")
+        table.add_column(
+            escape(h), justify="right" if i >= numeric_from else "left", overflow="fold"
+        )
     for r in rows:
-        table.add_row(*r)
+        table.add_row(*(escape(c) for c in r))
     return table
 
 

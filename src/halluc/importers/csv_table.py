@@ -1,0 +1,130 @@
+"""Plain outcome tables (CSV, TSV or JSON Lines) with a grade per row.
+
+Reading, column detection and label parsing are :func:`halluc.outcome_tables.read_outcome_table`
+(so an unknown grade letter is an error naming file, line and column); this module adds what
+re-scoring needs on top: the source's label kept as ``source_grade``, and question, gold answer
+and response columns (SimpleQA's ``problem``/``answer``, ``predicted_answer``, ...) carried into
+the records. Labels: halluc's four, simple-evals' letters A/B/C, or SimpleQA's CORRECT /
+INCORRECT / NOT_ATTEMPTED. The labels already separate abstentions, so no detection is run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from halluc.errors import InputError
+from halluc.importers.base import (
+    IMPORTED_MODE,
+    ImportOptions,
+    ImportReport,
+    ImportResult,
+    base_metadata,
+    benchmark_key,
+    item_id,
+)
+from halluc.jsonl import iter_jsonl
+from halluc.outcome_tables import OUTCOME_NAMES, ColumnMap, read_outcome_table
+from halluc.outcomes import OUTCOMES
+from halluc.records import Record
+
+FORMAT = "table"
+QUESTION_COLUMNS = ("question", "problem", "prompt", "query")
+ANSWER_COLUMNS = ("answer", "answers", "gold", "gold_target", "gold_answer", "reference")
+RESPONSE_COLUMNS = ("response", "predicted_answer", "prediction", "completion", "output")
+TASK_COLUMNS = ("task", "benchmark", "eval", "eval_name", "dataset")
+
+
+def _raw_rows(path: Path) -> list[dict[str, object]]:
+    """The rows as dictionaries, in the order read_outcome_table reads them."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return [v for _, v in iter_jsonl(path) if isinstance(v, dict)]
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    return [dict(zip(header, row, strict=False)) for row in reader if row]
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _answers(value: object) -> list[str] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def import_table(
+    path: str | Path,
+    options: ImportOptions | None = None,
+    columns: ColumnMap | None = None,
+) -> ImportResult:
+    """Import a CSV/TSV/JSONL table of graded items."""
+    opts = options or ImportOptions()
+    p = Path(path)
+    cm = columns or ColumnMap(default_model=opts.model)
+    frame = read_outcome_table(p, cm)
+    rows = _raw_rows(p)
+    if len(rows) != len(frame):  # pragma: no cover - both read the same file
+        raise InputError("could not align the table's rows", path=p)
+    names = list(rows[0]) if rows else []
+    outcome_col = cm.outcome or _find(names, OUTCOME_NAMES)
+    q_col = _find(names, QUESTION_COLUMNS)
+    a_col = _find(names, ANSWER_COLUMNS)
+    r_col = _find(names, RESPONSE_COLUMNS)
+    t_col = _find(names, TASK_COLUMNS)
+    labels = [str(o) for o in OUTCOMES]
+    codes = frame["outcome"].cat.codes.to_numpy()
+    cats = list(frame["outcome"].cat.categories)
+    outcome_of = [OUTCOMES[labels.index(c)] for c in cats]
+    targets = frame["target"].to_numpy(dtype=np.float64)
+    # ``--model`` names the model of a table without a model column (see ColumnMap).
+    models = frame["model"].astype(str).tolist()
+    report = ImportReport(path=str(p), format=FORMAT)
+    report.grade_source = f"{FORMAT}:{outcome_col}" if outcome_col else FORMAT
+    records: list[Record] = []
+    tasks: set[str] = set()
+    for i, (row, sid) in enumerate(zip(rows, frame["item_id"].tolist(), strict=True)):
+        task = opts.task or (str(row[t_col]) if t_col and row.get(t_col) else None)
+        if task:
+            tasks.add(task)
+        t = targets[i]
+        records.append(
+            Record(
+                item_id=item_id(task, sid),
+                model=models[i],
+                outcome=outcome_of[codes[i]],
+                target=None if np.isnan(t) else float(t),
+                mode=IMPORTED_MODE,
+                response=str(row[r_col]) if r_col and row.get(r_col) not in (None, "") else None,
+                grader=report.grade_source,
+                metadata=base_metadata(
+                    source=FORMAT,
+                    task=task,
+                    source_id=sid,
+                    source_grade=row.get(outcome_col) if outcome_col else None,
+                    question=str(row[q_col]) if q_col and row.get(q_col) else None,
+                    answers=_answers(row.get(a_col)) if a_col else None,
+                ),
+            )
+        )
+    if len(tasks) == 1:
+        report.task = tasks.pop()
+        report.benchmark = benchmark_key(report.task)
+    elif tasks:
+        report.notes.append(f"{len(tasks)} tasks in one table: {', '.join(sorted(tasks))}")
+    report.count(records)
+    return ImportResult(records=records, reports=[report])
+
+
+__all__ = ["FORMAT", "import_table"]
