@@ -1,0 +1,37 @@
+"""Small worlds and tiny models shared by the experiments tests (built once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from halluc.experiments.model import ModelSpec, configure_torch
+from halluc.experiments.pipeline import TrainedModel, train_in
+from halluc.experiments.train import TrainConfig
+from halluc.experiments.world import World, WorldConfig, build_world
+
+configure_torch(1)
+
+SMALL = WorldConfig(n_examples=600, target_sr=0.3, seed=3)
+
+
+@pytest.fixture(scope="session")
+def small_world() -> World:
+    return build_world(SMALL)
+
+
+@pytest.fixture(scope="session")
+def saved_world(tmp_path_factory: pytest.TempPathFactory, small_world: World) -> Path:
+    folder = tmp_path_factory.mktemp("world")
+    small_world.save(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def trained(
+    tmp_path_factory: pytest.TempPathFactory, small_world: World
+) -> tuple[Path, TrainedModel]:
+    folder = tmp_path_factory.mktemp("model")
+    cfg = TrainConfig(epochs=5, batch_size=32, lr=1e-2, seed=0)
+    return folder, train_in(folder, small_world, ModelSpec(32, 1, 2), cfg, device="cpu")
