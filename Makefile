@@ -9,7 +9,7 @@ EXTRAS ?= dev,eval,theory,census,sim,report,rescore
 
 .PHONY: run test setup system lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml Makefile scripts/setup.sh
+$(STAMP): pyproject.toml constraints.txt Makefile scripts/setup.sh
 	bash scripts/setup.sh "$(VENV)" "$(EXTRAS)"
 	touch $(STAMP)
 
