@@ -244,7 +244,11 @@ class Runner:
         return await self.grader.grade(item, response.texts[0])
 
     def _base_metadata(self, item: Item, response: ChatResponse) -> dict[str, Any]:
-        meta: dict[str, Any] = {"answers": list(item.answers[:5]), **item.metadata}
+        meta: dict[str, Any] = {
+            "question": item.question,
+            "answers": list(item.answers[:5]),
+            **item.metadata,
+        }
         if response.usage:
             meta["usage"] = response.usage
         if response.token_logprobs:
@@ -459,6 +463,7 @@ class Runner:
                         grader_version=self.grader.version,
                         error=error if outcome is Outcome.ERROR else None,
                         metadata={
+                            "question": item.question,
                             "answers": list(item.answers[:5]),
                             **item.metadata,
                             "raw_confidence": p.raw_confidence,
