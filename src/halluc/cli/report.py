@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from halluc.cli.score import parse_targets
 from halluc.errors import InputError
 from halluc.metrics import MetricSettings
 from halluc.runs import RunFolder
@@ -20,23 +21,7 @@ class ReportFormat(StrEnum):
 
 
 def _targets(text: str | None) -> list[float] | None:
-    if text is None:
-        return None
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            t = float(part)
-        except ValueError:
-            raise InputError(f"not a number: {part!r}", field="--targets") from None
-        if not 0.0 <= t < 1.0:
-            raise InputError(f"each target must satisfy 0 <= t < 1, got {part}", field="--targets")
-        out.append(t)
-    if not out:
-        raise InputError("no targets given", field="--targets")
-    return out
+    return None if text is None else parse_targets(text)
 
 
 def default_output(runs: list[Path], fmt: ReportFormat) -> Path:
