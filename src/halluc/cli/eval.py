@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from datetime import datetime
@@ -288,17 +289,19 @@ def _run_with_progress(
     quiet: bool,
     evaluate: Any,
 ) -> Any:
+    call = functools.partial(
+        evaluate,
+        items,
+        backend,
+        run_dir,
+        settings,
+        grader=grader,
+        cache=cache,
+        concurrency=concurrency,
+        dataset=dataset,
+    )
     if quiet:
-        return evaluate(
-            items,
-            backend,
-            run_dir,
-            settings,
-            grader=grader,
-            cache=cache,
-            concurrency=concurrency,
-            dataset=dataset,
-        )
+        return call()
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -327,18 +330,7 @@ def _run_with_progress(
         def advance(n: int) -> None:
             bar.advance(task, n)
 
-        return evaluate(
-            items,
-            backend,
-            run_dir,
-            settings,
-            grader=grader,
-            cache=cache,
-            concurrency=concurrency,
-            dataset=dataset,
-            progress=advance,
-            on_start=start,
-        )
+        return call(progress=advance, on_start=start)
 
 
 def register(app: typer.Typer) -> None:
