@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from halluc.cli.score import FormatOption, TargetsOption
 from halluc.errors import InputError
 from halluc.jsonl import write_json_atomic
 from halluc.metrics import MetricSettings
@@ -26,15 +27,8 @@ def rescore_command(
             show_default=False,
         ),
     ],
-    targets: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated confidence targets t (0 <= t < 1); t=0 is binary grading."
-        ),
-    ] = "0,0.5,0.75,0.9",
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TABLE,
+    targets: TargetsOption = "0,0.5,0.75,0.9",
+    fmt: FormatOption = OutputFormat.TABLE,
     errors: Annotated[
         ErrorPolicy,
         typer.Option(

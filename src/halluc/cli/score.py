@@ -16,6 +16,14 @@ from halluc.score_report import score_report
 from halluc.scoring import ErrorPolicy
 from halluc.tables import OutputFormat
 
+TargetsOption = Annotated[
+    str,
+    typer.Option(help="Comma-separated confidence targets t (0 <= t < 1); t=0 is binary grading."),
+]
+"""The ``--targets`` option shared by the commands that score (parse it with parse_targets)."""
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
 
 def parse_targets(text: str) -> list[float]:
     """'0,0.5,0.75' -> [0.0, 0.5, 0.75], with a clear error for anything else."""
@@ -54,15 +62,8 @@ def score_command(
             show_default=False,
         ),
     ],
-    targets: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated confidence targets t (0 <= t < 1); t=0 is binary grading."
-        ),
-    ] = "0,0.5,0.75,0.9",
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TABLE,
+    targets: TargetsOption = "0,0.5,0.75,0.9",
+    fmt: FormatOption = OutputFormat.TABLE,
     errors: Annotated[
         ErrorPolicy,
         typer.Option(
