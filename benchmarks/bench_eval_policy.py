@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from halluc.data import load_dataset
+from halluc.eval.runner import EvalSettings, evaluate
 from halluc.models.llamacpp import LlamaCppBackend
-from halluc.runner import EvalSettings, evaluate
 
 ALL = (0.0, 0.5, 0.75, 0.9)
 

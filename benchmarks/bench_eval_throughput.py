@@ -36,9 +36,9 @@ from pathlib import Path
 import openai
 
 from halluc.data import load_dataset
+from halluc.eval.runner import EvalSettings, evaluate, question_prompt
 from halluc.models.llamacpp import serve_http
 from halluc.models.openai_api import OpenAIBackend
-from halluc.runner import EvalSettings, evaluate, question_prompt
 
 MAX_TOKENS = 32
 

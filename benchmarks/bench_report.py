@@ -28,9 +28,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from halluc.log.runs import RECORDS, RunFolder
 from halluc.report import write_report
 from halluc.report.browser import Browser
-from halluc.runs import RECORDS, RunFolder
 
 
 def make_runs(root: Path, n_models: int, n_items: int, targets: list[float], seed: int) -> int:

@@ -32,7 +32,7 @@ import orjson
 
 from halluc.importers import ImportOptions, import_paths, resolve
 from halluc.importers.rescore import group_by_task, rescore
-from halluc.score_report import score_report
+from halluc.scoring.report import score_report
 
 DATE = "2025-08-01T12-00-00.000000"
 REFUSALS = (

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from halluc.metrics import summarize
+from halluc.scoring.metrics import summarize
 
 TARGETS = [0.0, 0.5, 0.75, 0.9]
 

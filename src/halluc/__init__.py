@@ -6,19 +6,19 @@ from them late, under any scoring rule.
 """
 
 from halluc.errors import HallucError, InputError
-from halluc.metrics import (
+from halluc.eval.prompts import confidence_instruction, prompt_hash
+from halluc.log.outcomes import OUTCOMES, Outcome, parse_outcome
+from halluc.log.records import Record, read_records, records_to_frame
+from halluc.log.runs import RunFolder
+from halluc.scoring.metrics import (
     DEFAULT_TARGETS,
     MetricSettings,
     outcome_counts,
     paired_difference,
     summarize,
 )
-from halluc.outcomes import OUTCOMES, Outcome, parse_outcome
-from halluc.prompts import confidence_instruction, prompt_hash
-from halluc.records import Record, read_records, records_to_frame
-from halluc.runs import RunFolder
-from halluc.score_report import ScoreReport, score, score_report
-from halluc.scoring import (
+from halluc.scoring.report import ScoreReport, score, score_report
+from halluc.scoring.rules import (
     ErrorPolicy,
     ScoringRule,
     binary,

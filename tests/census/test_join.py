@@ -12,10 +12,10 @@ from halluc.census.buckets import assign, make_buckets, parse_edges
 from halluc.census.join import CENSUS_COUNTS, SingletonSource, census_join
 from halluc.census.synthetic import World
 from halluc.errors import InputError
-from halluc.metrics import MetricSettings, summarize
-from halluc.outcomes import Outcome
-from halluc.records import Record, records_to_frame
-from halluc.runs import RunFolder
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record, records_to_frame
+from halluc.log.runs import RunFolder
+from halluc.scoring.metrics import MetricSettings, summarize
 from halluc.theory.facts import theorem2_lower_bound
 
 SETTINGS = MetricSettings(n_boot=200)

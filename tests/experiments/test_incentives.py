@@ -30,8 +30,8 @@ from halluc.experiments.measure import (
 )
 from halluc.experiments.pipeline import TrainedModel
 from halluc.experiments.world import World
-from halluc.outcomes import Outcome
-from halluc.scoring import ErrorPolicy, confidence_target
+from halluc.log.outcomes import Outcome
+from halluc.scoring.rules import ErrorPolicy, confidence_target
 
 
 def test_sampled_answers_get_the_graders_outcomes_and_points() -> None:

@@ -19,7 +19,7 @@ from halluc.experiments.measure import (
     theorem1_terms,
 )
 from halluc.experiments.world import World, WorldConfig, build_world
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 from halluc.theory.iiv import analyze, make_instance
 
 

@@ -15,8 +15,8 @@ from halluc.grading.judge import (
     judge_prompt,
     parse_judge_reply,
 )
+from halluc.log.outcomes import Outcome
 from halluc.models.replay import ReplayBackend
-from halluc.outcomes import Outcome
 from tests.models.fixtures import llama_backend
 
 

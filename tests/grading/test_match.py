@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from halluc.grading.match import grade_answer, normalize_answer, numeric_match, token_f1
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 
 def test_normalize_answer() -> None:

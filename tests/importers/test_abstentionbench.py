@@ -10,7 +10,7 @@ import pytest
 from halluc.errors import InputError
 from halluc.importers import import_path
 from halluc.importers.abstentionbench import import_abstentionbench
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 LLAMA = "SelfAwareDataset_Llama3_1_8B_Instruct/2025-06-01_12-00-00"
 QWEN = "SelfAwareDataset_Qwen2_5_32B_Instruct/2025-06-01_12-00-00"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from halluc.errors import InputError
 from halluc.importers import ImportOptions, import_path
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

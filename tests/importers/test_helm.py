@@ -11,7 +11,7 @@ import pytest
 from halluc.errors import InputError
 from halluc.importers import ImportOptions, import_path
 from halluc.importers.helm import import_helm, scenario_name
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 RUN_A = "halluc_triviaqa:model=halluc_replay-a"
 

@@ -11,7 +11,7 @@ import pytest
 from halluc.errors import InputError
 from halluc.importers import ImportOptions, import_path
 from halluc.importers.inspect_log import import_inspect
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 
 def test_eval_archive_reproduces_inspects_accuracy(inspect_logs: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from halluc.errors import InputError
 from halluc.importers import ImportOptions, import_path
 from halluc.importers.lm_eval import import_lm_eval, parse_target, task_type_from_arguments
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 from tests.importers.harness import EASY_QA
 
 

@@ -15,7 +15,7 @@ from halluc.errors import InputError
 from halluc.importers import import_paths
 from halluc.importers.detect import detect_file, discover
 from halluc.importers.rescore import rescore
-from halluc.records import read_records
+from halluc.log.records import read_records
 
 
 def halluc(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from halluc.importers.base import ImportReport
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 
 def resolver(detect: bool = True) -> OutcomeResolver:

@@ -11,7 +11,7 @@ import pytest
 from halluc.errors import InputError
 from halluc.importers import ImportOptions, import_path
 from halluc.importers.simple_evals import import_simple_evals, parse_name
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 LETTER = {"A": Outcome.CORRECT, "B": Outcome.INCORRECT, "C": Outcome.ABSTAINED}
 

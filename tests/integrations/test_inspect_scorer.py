@@ -11,6 +11,7 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model
 from inspect_ai.scorer import SampleScore, Score
 
+from halluc.eval.prompts import confidence_instruction
 from halluc.importers import import_path
 from halluc.importers.rescore import rescore
 from halluc.integrations.inspect_scorer import (
@@ -20,8 +21,7 @@ from halluc.integrations.inspect_scorer import (
     outcome_of,
     penalized_score,
 )
-from halluc.outcomes import Outcome
-from halluc.prompts import confidence_instruction
+from halluc.log.outcomes import Outcome
 from tests.importers.harness import mock_outputs
 
 SAMPLES = [

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from halluc.errors import InputError
+from halluc.eval.prompts import confidence_instruction
 from halluc.importers import ImportOptions, import_path
 from halluc.importers.rescore import rescore
 from halluc.integrations.lm_eval_task import (
@@ -22,8 +23,7 @@ from halluc.integrations.lm_eval_task import (
     variant_name,
     write_task,
 )
-from halluc.outcomes import Outcome
-from halluc.prompts import confidence_instruction
+from halluc.log.outcomes import Outcome
 from tests.importers.harness import (
     EASY_QA,
     generation_task,

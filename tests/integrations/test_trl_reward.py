@@ -10,8 +10,8 @@ import pytest
 
 from halluc.grading.match import grade_answer
 from halluc.integrations.trl_reward import completion_text, confidence_reward
-from halluc.outcomes import Outcome
-from halluc.scoring import confidence_target
+from halluc.log.outcomes import Outcome
+from halluc.scoring.rules import confidence_target
 
 
 def test_reward_values_plain_and_conversational() -> None:

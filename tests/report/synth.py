@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from halluc.outcomes import Outcome
-from halluc.records import Record
-from halluc.runs import RunFolder
-from halluc.scoring import should_answer
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record
+from halluc.log.runs import RunFolder
+from halluc.scoring.rules import should_answer
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from halluc.jsonl import write_json_atomic
-from halluc.metrics import summarize
-from halluc.outcomes import Outcome
-from halluc.records import Record, records_to_frame
+from halluc.log.jsonl import write_json_atomic
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record, records_to_frame
+from halluc.log.runs import RunFolder
+from halluc.render.tables import fmt_num
 from halluc.report import write_report
 from halluc.report.browser import Browser
-from halluc.runs import RunFolder
-from halluc.tables import fmt_num
+from halluc.scoring.metrics import summarize
 from tests.report.synth import Behaviour, make_run, write_large_runs
 
 ATTACKS = {

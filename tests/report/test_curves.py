@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from halluc.leaderboard import crossing_target
-from halluc.metrics import MetricSettings, summarize
-from halluc.outcome_tables import read_outcome_table
-from halluc.outcomes import Outcome
-from halluc.records import Record, records_to_frame
+from halluc.io.outcome_table import read_outcome_table
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record, records_to_frame
 from halluc.report.curves import Crossing, _merge_flips, score_curves
-from halluc.scoring import penalty
+from halluc.scoring.leaderboard import crossing_target
+from halluc.scoring.metrics import MetricSettings, summarize
+from halluc.scoring.rules import penalty
 from tests.report.synth import Behaviour, make_run
 
 BLOG = Path(__file__).resolve().parents[2] / "examples" / "simpleqa_blog.csv"

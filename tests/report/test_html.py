@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from halluc.errors import InputError
-from halluc.jsonl import write_json_atomic
-from halluc.metrics import summarize
-from halluc.records import records_to_frame
+from halluc.log.jsonl import write_json_atomic
+from halluc.log.records import records_to_frame
+from halluc.render.tables import fmt_num
 from halluc.report import write_report
 from halluc.report.html import json_for_script
-from halluc.tables import fmt_num
+from halluc.scoring.metrics import summarize
 from tests.report.synth import Behaviour, make_run
 
 PAYLOAD = "</script><script>window.__xss=1</script><img src=x onerror=alert(1)>"
@@ -82,7 +82,7 @@ def test_html_is_self_contained_and_carries_the_numbers(run: Path, tmp_path: Pat
 
 
 def make_records(run: Path) -> list:  # type: ignore[type-arg]
-    from halluc.runs import RunFolder
+    from halluc.log.runs import RunFolder
 
     return RunFolder(run).records()
 

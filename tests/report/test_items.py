@@ -1,7 +1,7 @@
 import random
 
-from halluc.outcomes import Outcome
-from halluc.records import Record
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record
 from halluc.report.items import item_payload
 
 

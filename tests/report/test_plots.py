@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from halluc.records import records_to_frame
+from halluc.log.records import records_to_frame
 from halluc.report import (
     confidence_sets,
     plot_calibration_audit,
@@ -59,7 +59,7 @@ def test_outcome_bars_stack_to_one(run: Path) -> None:
 
 
 def make(run: Path) -> list:  # type: ignore[type-arg]
-    from halluc.runs import RunFolder
+    from halluc.log.runs import RunFolder
 
     return RunFolder(run).records()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from halluc.census.buckets import DEFAULT_EDGES, Bucket, make_buckets
 from halluc.errors import InputError
-from halluc.tables import OutputFormat, fmt_num, render_text_table
+from halluc.render.tables import OutputFormat, fmt_num, render_text_table
 from halluc.theory.facts import SingletonStats
 from halluc.theory.goodturing import good_turing_summary
 

@@ -1,9 +1,9 @@
 """The join: fact counts attached to a run's records, results by count bucket.
 
 Accuracy, error, abstention and the penalized score per bucket (0, 1, 2–3, 4–10, 11–100,
->100 by default) come from :func:`halluc.metrics.summarize` on each bucket's records, with its
-intervals. Next to them stands the Theorem 2 lower bound computed from the training corpus's
-singleton rate (when one is given) and the observed error rate, plus the error rate on the
+>100 by default) come from :func:`halluc.scoring.metrics.summarize` on each bucket's records,
+with its intervals. Next to them stands the Theorem 2 lower bound computed from the training
+corpus's singleton rate (when one is given) and the observed error rate, plus the error rate on the
 items whose fact was seen exactly once.
 
 Written into the run folder: ``census.json`` (parameters, buckets with their summary rows,
@@ -24,11 +24,12 @@ import pandas as pd
 from halluc.census.buckets import DEFAULT_EDGES, assign, make_buckets
 from halluc.census.fact_census import FactCensus
 from halluc.errors import InputError
-from halluc.jsonl import read_json, write_json_atomic
-from halluc.metrics import DEFAULT_TARGETS, MetricSettings, summarize
-from halluc.records import read_records, records_to_frame
-from halluc.runs import RECORDS, RunFolder
-from halluc.tables import OutputFormat, fmt_interval, fmt_num, render_text_table
+from halluc.log.jsonl import read_json, write_json_atomic
+from halluc.log.outcomes import Mode
+from halluc.log.records import read_records, records_to_frame
+from halluc.log.runs import RECORDS, RunFolder
+from halluc.render.tables import OutputFormat, fmt_interval, fmt_num, render_text_table
+from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings, summarize
 from halluc.theory.facts import theorem2_lower_bound
 
 CENSUS_JSON = "census.json"
@@ -164,11 +165,12 @@ class CensusJoin:
             if not b["rows"]:
                 rows.append([b["bucket"], str(b["n"]), "–", "–", "–", "–", "–", "–"])
             for r in b["rows"]:
+                mode = "" if r["mode"] == Mode.INSTRUCTED else f" ({r['mode']})"
                 rows.append(
                     [
                         b["bucket"],
                         str(b["n"]),
-                        str(r["model"]) + ("" if r["mode"] == "instructed" else f" ({r['mode']})"),
+                        str(r["model"]) + mode,
                         fmt_num(r["target"], 2),
                         fmt_interval(r["accuracy"], r["accuracy_lo"], r["accuracy_hi"]),
                         fmt_interval(r["error_rate"], r["error_rate_lo"], r["error_rate_hi"]),

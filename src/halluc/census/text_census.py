@@ -11,7 +11,7 @@ import pandas as pd
 
 from halluc.census.buckets import DEFAULT_EDGES, assign, make_buckets
 from halluc.census.matcher import CountAccumulator
-from halluc.tables import OutputFormat, render_text_table
+from halluc.render.tables import OutputFormat, render_text_table
 
 COUNT_COLUMNS = ("n_subject", "n_answer", "n_both")
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from halluc.tables import OutputFormat
+from halluc.render.tables import OutputFormat
 
 
 def benchmarks_command(
@@ -27,7 +27,7 @@ def benchmarks_command(
     With --match, say which of them each given task name belongs to (importers attach the same
     entry to re-scored results).
     """
-    from halluc.benchmarks_registry import render_table, resolve_matches
+    from halluc.data.benchmarks import render_table, resolve_matches
 
     if match:
         typer.echo(resolve_matches(match, fmt), nl=False)

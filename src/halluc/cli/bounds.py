@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from halluc.errors import InputError
-from halluc.tables import OutputFormat, markdown_table, rich_table
+from halluc.render.tables import OutputFormat, markdown_table, rich_table
 from halluc.theory._checks import integer, probability
 from halluc.theory.bound import Bound, fmt
 from halluc.theory.facts import (

@@ -19,12 +19,12 @@ from halluc.census.progress import progress_bar
 from halluc.census.sources import TableFormat
 from halluc.census.spark_session import SparkConfig
 from halluc.census.text_scan import TextOptions
-from halluc.cli.score import parse_targets
+from halluc.cli._options import parse_targets, split_list
 from halluc.errors import InputError
-from halluc.jsonl import write_json_atomic
-from halluc.metrics import MetricSettings
-from halluc.scoring import ErrorPolicy
-from halluc.tables import OutputFormat
+from halluc.log.jsonl import write_json_atomic
+from halluc.render.tables import OutputFormat
+from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.rules import ErrorPolicy
 
 census_app = typer.Typer(
     name="census",
@@ -45,11 +45,8 @@ NoProgressOpt = Annotated[
 ]
 
 
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    return parts or None
+def _split(text: str | None, flag: str) -> list[str] | None:
+    return None if text is None else list(split_list(text, flag))
 
 
 def _spark_config(master: str, driver_memory: str, no_progress: bool) -> SparkConfig:
@@ -139,7 +136,7 @@ def facts_command(
     with progress_bar("counting facts", enabled=False if no_progress else None) as report:
         result = count_facts(
             paths,
-            key=_split(key),
+            key=_split(key, "--key"),
             idk_column=idk_column,
             fmt=input_format,
             backend=backend,

@@ -11,17 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
+from halluc.cli._options import parse_targets, split_list
 from halluc.errors import InputError
-from halluc.metrics import MetricSettings
-from halluc.scoring import ErrorPolicy
-from halluc.tables import OutputFormat
-
-
-def _split(text: str, field: str) -> tuple[str, ...]:
-    parts = tuple(p.strip() for p in text.split(",") if p.strip())
-    if not parts:
-        raise InputError("empty list", field=field)
-    return parts
+from halluc.render.tables import OutputFormat
+from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.rules import ErrorPolicy
 
 
 def default_out(model: str, dataset: str) -> Path:
@@ -149,17 +143,16 @@ def eval_command(
     always-abstain baselines, and writes a run folder (config.json, records.jsonl,
     summary.json) that a rerun with the same --out resumes.
     """
-    from halluc.cache import ResponseCache, default_cache_dir
-    from halluc.calibration import CalibrationMethod
-    from halluc.cli.score import parse_targets
-    from halluc.confidence import ConfidenceMethod
+    from halluc.calibration.recalibration import CalibrationMethod
     from halluc.data import FieldMap, load_dataset
+    from halluc.eval.cache import ResponseCache, default_cache_dir
+    from halluc.eval.confidence import ConfidenceMethod
+    from halluc.eval.runner import EvalSettings, evaluate, summarize_run
     from halluc.grading import Grader, JudgeGrader, LLMJudgeGrader, MatchGrader
-    from halluc.jsonl import read_json
+    from halluc.log.jsonl import read_json
     from halluc.models import make_backend
-    from halluc.runner import EvalSettings, evaluate, summarize_run
 
-    tg = tuple(parse_targets(targets))
+    tg = parse_targets(targets)
     try:
         conf_method = ConfidenceMethod(confidence)
     except ValueError:
@@ -186,7 +179,7 @@ def eval_command(
         samples = 5
     settings = EvalSettings(
         targets=tg,
-        modes=_split(modes, "--modes"),
+        modes=split_list(modes, "--modes"),
         confidence=conf_method,
         samples=samples,
         sample_temperature=sample_temperature,

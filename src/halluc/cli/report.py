@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from halluc.cli.score import parse_targets
+from halluc.cli._options import parse_targets
 from halluc.errors import InputError
-from halluc.metrics import MetricSettings
-from halluc.runs import RunFolder
-from halluc.scoring import ErrorPolicy
+from halluc.log.runs import RunFolder
+from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.rules import ErrorPolicy
 
 
 class ReportFormat(StrEnum):
@@ -21,7 +21,7 @@ class ReportFormat(StrEnum):
 
 
 def _targets(text: str | None) -> list[float] | None:
-    return None if text is None else parse_targets(text)
+    return None if text is None else list(parse_targets(text))
 
 
 def default_output(runs: list[Path], fmt: ReportFormat) -> Path:

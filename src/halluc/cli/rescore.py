@@ -10,10 +10,10 @@ import typer
 
 from halluc.cli.score import FormatOption, TargetsOption
 from halluc.errors import InputError
-from halluc.jsonl import write_json_atomic
-from halluc.metrics import MetricSettings
-from halluc.scoring import ErrorPolicy
-from halluc.tables import OutputFormat
+from halluc.log.jsonl import write_json_atomic
+from halluc.render.tables import OutputFormat
+from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.rules import ErrorPolicy
 
 
 def rescore_command(
@@ -96,10 +96,10 @@ def rescore_command(
     number), the benchmarks recognised from the paper's Table 2, then per task the
     confidence-target table and a leaderboard over t with rank flips marked.
     """
-    from halluc.cli.score import parse_targets
+    from halluc.cli._options import parse_targets
     from halluc.importers import ImportOptions
     from halluc.importers.rescore import rescore
-    from halluc.jsonl import append_lines
+    from halluc.log.jsonl import append_lines
 
     tg = parse_targets(targets)
     if n_boot < 1:
@@ -154,7 +154,7 @@ def lm_eval_task_command(
     Run them with: lm_eval --include_path OUT --tasks <name>_halluc_t<t> --log_samples ...;
     `halluc rescore` reads their samples back outcome for outcome.
     """
-    from halluc.cli.score import parse_targets
+    from halluc.cli._options import parse_targets
     from halluc.integrations.lm_eval_task import write_task
 
     written = write_task(base, parse_targets(targets), out, include_path=include_path)

@@ -7,14 +7,15 @@ from typing import Annotated
 
 import typer
 
+from halluc.cli._options import parse_targets
 from halluc.errors import InputError
-from halluc.jsonl import write_json_atomic
-from halluc.metrics import MetricSettings
-from halluc.outcome_tables import ColumnMap
-from halluc.runs import RunFolder
-from halluc.score_report import score_report
-from halluc.scoring import ErrorPolicy
-from halluc.tables import OutputFormat
+from halluc.io.outcome_table import ColumnMap
+from halluc.log.jsonl import write_json_atomic
+from halluc.log.runs import RunFolder
+from halluc.render.tables import OutputFormat
+from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.report import score_report
+from halluc.scoring.rules import ErrorPolicy
 
 TargetsOption = Annotated[
     str,
@@ -23,25 +24,6 @@ TargetsOption = Annotated[
 """The ``--targets`` option shared by the commands that score (parse it with parse_targets)."""
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def parse_targets(text: str) -> list[float]:
-    """'0,0.5,0.75' -> [0.0, 0.5, 0.75], with a clear error for anything else."""
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            t = float(part)
-        except ValueError:
-            raise InputError(f"not a number: {part!r}", field="--targets") from None
-        if not 0.0 <= t < 1.0:
-            raise InputError(f"each target must satisfy 0 <= t < 1, got {part}", field="--targets")
-        out.append(t)
-    if not out:
-        raise InputError("no targets given", field="--targets")
-    return out
 
 
 def default_save_path(sources: list[Path]) -> Path | None:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from halluc.cli._options import parse_floats, parse_ints
 from halluc.errors import InputError
-from halluc.tables import OutputFormat
+from halluc.render.tables import OutputFormat
 
 if TYPE_CHECKING:
     from halluc.experiments.model import ModelSpec
@@ -52,41 +53,6 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output 
 
 def _echo(message: str) -> None:
     typer.echo(message, err=True)
-
-
-def parse_floats(text: str, field: str, *, lo: float, hi: float) -> tuple[float, ...]:
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            x = float(part)
-        except ValueError:
-            raise InputError(f"not a number: {part!r}", field=field) from None
-        if not lo <= x < hi:
-            raise InputError(f"each value must satisfy {lo} <= x < {hi}, got {part}", field=field)
-        out.append(x)
-    if not out:
-        raise InputError("no values given", field=field)
-    return tuple(out)
-
-
-def parse_ints(text: str, field: str) -> tuple[int, ...]:
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            out.append(int(part))
-        except ValueError:
-            raise InputError(f"not an integer: {part!r}", field=field) from None
-    if not out:
-        raise InputError("no values given", field=field)
-    if len(set(out)) != len(out):
-        raise InputError("values repeat", field=field)
-    return tuple(out)
 
 
 def _spec(text: str, field: str) -> ModelSpec:
@@ -200,7 +166,7 @@ def world_command(
     world.save(out)
     st = world.stats()
     rows = [[k, f"{v:.4f}" if isinstance(v, float) else str(v)] for k, v in st.items()]
-    from halluc.tables import render_text_table
+    from halluc.render.tables import render_text_table
 
     typer.echo(
         render_text_table(["quantity", "value"], rows, OutputFormat.TABLE, title=str(out)),
@@ -277,9 +243,10 @@ def measure_command(
     from halluc.experiments.model import load_checkpoint
     from halluc.experiments.report import measurement_table, write_measurement_outputs
     from halluc.experiments.world import World
-    from halluc.jsonl import write_json_atomic
-    from halluc.records import Record
-    from halluc.runs import RunFolder
+    from halluc.log.jsonl import write_json_atomic
+    from halluc.log.outcomes import Mode
+    from halluc.log.records import Record
+    from halluc.log.runs import RunFolder
 
     world = World.load(world_dir)
     device, _ = _setup(threads, False)
@@ -311,7 +278,7 @@ def measure_command(
                 item_id=world.name(i),
                 model=name,
                 outcome=outcomes[i],
-                mode="greedy",
+                mode=Mode.GREEDY,
                 response=response(int(scores.greedy[i])),
                 confidence=float(scores.greedy_prob[i]),
                 confidence_method="exact probability of the greedy answer",

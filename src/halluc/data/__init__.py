@@ -14,7 +14,7 @@ from halluc.data.adapters import ADAPTERS, detect_format
 from halluc.data.items import Item, items_digest
 from halluc.data.loaders import FieldMap, item_from_row, load_table, parse_answers, read_rows
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl
+from halluc.log.jsonl import iter_jsonl
 
 BUILTIN = "builtin"
 

@@ -19,7 +19,7 @@ import orjson
 
 from halluc.data.items import Item
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl
+from halluc.log.jsonl import iter_jsonl
 
 ID_NAMES = ("id", "item_id", "question_id", "qid", "uid")
 QUESTION_NAMES = ("question", "problem", "query", "prompt", "input")
@@ -54,7 +54,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, Row]]:
                 raise InputError("each line must be a JSON object", path=path, line=line)
             yield line, value
     elif suffix == ".json":
-        from halluc.jsonl import read_json
+        from halluc.log.jsonl import read_json
 
         data = read_json(path)
         rows = data

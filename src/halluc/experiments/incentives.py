@@ -6,7 +6,7 @@ question "<name> was born on": the policy is the model's exact distribution over
 it and graded, and the reward is the grader's score of the outcome:
 
 - binary grading (t = 0): +1 right, 0 wrong, 0 IDK;
-- a confidence target t: +1 right, −t/(1−t) wrong, 0 IDK (``halluc.scoring``).
+- a confidence target t: +1 right, −t/(1−t) wrong, 0 IDK (``halluc.scoring.rules``).
 
 Nonsense (an answer outside the dates and IDK) is an ``error`` outcome, scored like a wrong
 answer here (``ErrorPolicy.AS_WRONG``). The update is REINFORCE with the group mean as the
@@ -47,10 +47,10 @@ from halluc.experiments.model import LanguageModel, ModelSpec
 from halluc.experiments.pipeline import VERSIONED, Log, TrainedModel, jsonable, train_in, world_in
 from halluc.experiments.train import TrainConfig
 from halluc.experiments.world import World, WorldConfig
-from halluc.jsonl import read_json, write_json_atomic
-from halluc.outcomes import Outcome
-from halluc.runs import RunFolder, package_versions
-from halluc.scoring import ErrorPolicy, confidence_target, penalty
+from halluc.log.jsonl import read_json, write_json_atomic
+from halluc.log.outcomes import Outcome
+from halluc.log.runs import RunFolder, package_versions
+from halluc.scoring.rules import ErrorPolicy, confidence_target, penalty
 
 if TYPE_CHECKING:
     import torch
@@ -129,7 +129,7 @@ def split_people(world: World, heldout_fraction: float, seed: int) -> npt.NDArra
 
 
 def outcome_codes_for(actions: torch.Tensor, birthday: torch.Tensor) -> torch.Tensor:
-    """Outcome codes (halluc.outcomes order) of sampled answer columns."""
+    """Outcome codes (halluc.log.outcomes order) of sampled answer columns."""
     import torch
 
     correct = actions == birthday.unsqueeze(1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from halluc.runs import RunFolder
-from halluc.tables import OutputFormat, fmt_interval, fmt_num, render_text_table
+from halluc.log.runs import RunFolder
+from halluc.render.tables import OutputFormat, fmt_interval, fmt_num, render_text_table
 
 HEADERS = (
     "grader",

@@ -29,7 +29,7 @@ from halluc.experiments.dates import DATES, MAX_VALID_SET, MIN_ERROR_SET, N_DATE
 from halluc.experiments.model import LanguageModel, Tokenizer
 from halluc.experiments.text import IDK_PHRASE, measure_prompt
 from halluc.experiments.world import IDK, World
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 from halluc.theory.facts import singleton_rate, theorem2_lower_bound, theorem2_upper_bound
 from halluc.theory.iiv import theorem1_bound
 

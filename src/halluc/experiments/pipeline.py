@@ -27,7 +27,7 @@ from halluc.experiments.model import (
 from halluc.experiments.text import build_tokenizer
 from halluc.experiments.train import TrainConfig, TrainResult, encode_lines, train_lm
 from halluc.experiments.world import WORLD_JSON, World, WorldConfig, build_world
-from halluc.jsonl import read_json, write_json_atomic
+from halluc.log.jsonl import read_json, write_json_atomic
 
 TRAIN_JSON = "train.json"
 VERSIONED = ("halluc", "numpy", "torch", "transformers", "tokenizers")

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from halluc.tables import OutputFormat, fmt_num, render_text_table
+from halluc.render.tables import OutputFormat, fmt_num, render_text_table
 
 if TYPE_CHECKING:
     from halluc.experiments.sweep import SweepConfig, SweepResult
-    from halluc.runs import RunFolder
+    from halluc.log.runs import RunFolder
 
 SWEEP_HEADERS = (
     "world",
@@ -119,7 +119,7 @@ def write_sweep_outputs(
     measurements: dict[str, dict[str, Any]],
 ) -> None:
     from halluc.experiments.plots import plot_buckets, plot_err_vs_sr, plot_losses
-    from halluc.jsonl import read_json
+    from halluc.log.jsonl import read_json
 
     rows = result.rows
     title = f"halluc simulate sweep ({cfg.preset}): err against singleton rate"

@@ -18,7 +18,7 @@ from halluc.experiments.model import ModelSpec
 from halluc.experiments.pipeline import VERSIONED, Log, jsonable, measure_into, train_in, world_in
 from halluc.experiments.train import TrainConfig
 from halluc.experiments.world import WorldConfig
-from halluc.runs import RunFolder, package_versions
+from halluc.log.runs import RunFolder, package_versions
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from halluc.errors import InputError
 from halluc.experiments.dates import DATES, N_DATES
 from halluc.experiments.names import invent_name_lists
 from halluc.experiments.text import TEMPLATES, save_corpus
-from halluc.jsonl import read_json, write_json_atomic
+from halluc.log.jsonl import read_json, write_json_atomic
 
 IDK = -1
 """The answer code of an "unknown" example."""

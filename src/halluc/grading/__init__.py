@@ -23,7 +23,7 @@ from halluc.grading.match import (
     match_answer,
     normalize_answer,
 )
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 
 @dataclass(frozen=True, slots=True)

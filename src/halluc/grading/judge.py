@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from halluc.log.outcomes import Outcome
 from halluc.models.base import Backend, ChatRequest
-from halluc.outcomes import Outcome
 
 JUDGE_TEMPLATE_VERSION = "simpleqa-3way-1"
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from halluc.grading.abstention import detect_abstention
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 MATCH_GRADER = "match"
 MATCH_GRADER_VERSION = "1"

@@ -28,8 +28,8 @@ from halluc.importers.helm import import_helm
 from halluc.importers.inspect_log import import_inspect
 from halluc.importers.lm_eval import import_lm_eval
 from halluc.importers.simple_evals import import_simple_evals
-from halluc.records import RECORD_SCHEMA_VERSION, RecordKey, read_records
-from halluc.runs import RECORDS, RunFolder
+from halluc.log.records import RECORD_SCHEMA_VERSION, RecordKey, read_records
+from halluc.log.runs import RECORDS, RunFolder
 
 Importer = Callable[[Path, ImportOptions], ImportResult]
 

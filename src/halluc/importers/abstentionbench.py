@@ -33,8 +33,8 @@ from halluc.importers.base import (
     read_json_file,
 )
 from halluc.importers.resolve import HALLUC_GRADER, OutcomeResolver, SourceGrade
-from halluc.outcomes import Outcome
-from halluc.records import Record
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record
 
 FORMAT = "abstentionbench"
 STAGES = (

@@ -1,7 +1,7 @@
 """What every importer shares: its options, the report of what it mapped and what it could not,
 and the result (records plus reports).
 
-An importer turns one foreign per-item log into :class:`halluc.records.Record` s with mode
+An importer turns one foreign per-item log into :class:`halluc.log.records.Record` s with mode
 ``"imported"`` and ``target=None`` (an imported outcome holds at every t). The source's own grade
 is kept in ``metadata["source_grade"]``; question and gold answers, where known, in
 ``metadata["question"]`` and ``metadata["answers"]``.
@@ -18,12 +18,12 @@ from typing import Any
 
 import orjson
 
-from halluc.benchmarks_registry import recognise
+from halluc.data.benchmarks import recognise
 from halluc.errors import InputError
-from halluc.outcomes import OUTCOMES, Outcome
-from halluc.records import Record
+from halluc.log.outcomes import OUTCOMES, Mode, Outcome
+from halluc.log.records import Record
 
-IMPORTED_MODE = "imported"
+IMPORTED_MODE = Mode.IMPORTED
 MAX_UNMAPPED_SHOWN = 20
 
 

@@ -1,6 +1,6 @@
 """Plain outcome tables (CSV, TSV or JSON Lines) with a grade per row.
 
-Reading, column detection and label parsing are :func:`halluc.outcome_tables.read_outcome_table`
+Reading, column detection and label parsing are :func:`halluc.io.outcome_table.read_outcome_table`
 (so an unknown grade letter is an error naming file, line and column); this module adds what
 re-scoring needs on top: the source's label kept as ``source_grade``, and question, gold answer
 and response columns (SimpleQA's ``problem``/``answer``, ``predicted_answer``, ...) carried into
@@ -26,10 +26,10 @@ from halluc.importers.base import (
     benchmark_key,
     item_id,
 )
-from halluc.jsonl import iter_jsonl
-from halluc.outcome_tables import OUTCOME_NAMES, ColumnMap, read_outcome_table
-from halluc.outcomes import OUTCOMES
-from halluc.records import Record
+from halluc.io.outcome_table import OUTCOME_NAMES, ColumnMap, read_outcome_table
+from halluc.log.jsonl import iter_jsonl
+from halluc.log.outcomes import OUTCOMES
+from halluc.log.records import Record
 
 FORMAT = "table"
 QUESTION_COLUMNS = ("question", "problem", "prompt", "query")

@@ -15,7 +15,7 @@ import orjson
 
 from halluc.errors import InputError
 from halluc.importers import abstentionbench, helm, lm_eval, simple_evals
-from halluc.runs import RECORDS, RunFolder
+from halluc.log.runs import RECORDS, RunFolder
 
 LM_EVAL = "lm-eval"
 INSPECT = "inspect"

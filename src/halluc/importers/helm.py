@@ -32,7 +32,7 @@ from halluc.importers.base import (
     read_json_file,
 )
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
-from halluc.records import Record
+from halluc.log.records import Record
 
 FORMAT = "helm"
 PER_INSTANCE = "per_instance_stats.json"

@@ -41,8 +41,8 @@ from halluc.importers.base import (
     text_of,
 )
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
-from halluc.outcomes import OUTCOMES, Outcome
-from halluc.records import Record
+from halluc.log.outcomes import OUTCOMES, Outcome
+from halluc.log.records import Record
 
 FORMAT = "inspect"
 HALLUC_OUTCOME = "halluc_outcome"

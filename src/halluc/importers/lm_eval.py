@@ -33,8 +33,8 @@ from halluc.importers.base import (
     read_json_lines,
 )
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
-from halluc.outcomes import Outcome
-from halluc.records import Record
+from halluc.log.outcomes import Outcome
+from halluc.log.records import Record
 
 FORMAT = "lm-eval"
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$")

@@ -1,7 +1,8 @@
 """Re-scoring other harnesses' results: import, group by task, score under confidence targets.
 
 The library behind ``halluc rescore``: :func:`rescore` imports any number of foreign logs
-(:mod:`halluc.importers`), scores each task's records with :func:`halluc.score_report.score_report`
+(:mod:`halluc.importers`), scores each task's records with
+:func:`halluc.scoring.report.score_report`
 (the same table and leaderboard ``halluc score`` prints, with rank flips marked) and keeps the
 import reports, so every printed number can be traced to its source and checked against the
 source's own accuracy at t = 0.
@@ -18,12 +19,12 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from halluc.benchmarks_registry import Benchmark, get_benchmark
+from halluc.data.benchmarks import Benchmark, get_benchmark
 from halluc.importers import ImportOptions, ImportReport, import_paths
-from halluc.metrics import DEFAULT_TARGETS, MetricSettings
-from halluc.records import Record
-from halluc.score_report import ScoreReport, score_report
-from halluc.tables import OutputFormat, fmt_num, render_text_table
+from halluc.log.records import Record
+from halluc.render.tables import OutputFormat, fmt_num, render_text_table
+from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
+from halluc.scoring.report import ScoreReport, score_report
 
 NO_TASK = "(no task)"
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from halluc.importers.base import ImportReport
-from halluc.outcomes import Outcome
+from halluc.log.outcomes import Outcome
 
 HALLUC_GRADER = "halluc.grading"
 

@@ -32,7 +32,7 @@ from halluc.importers.base import (
     text_of,
 )
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
-from halluc.records import Record
+from halluc.log.records import Record
 
 FORMAT = "simple-evals"
 SUFFIX = "_allresults"

@@ -40,9 +40,9 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, generate, solver
 
-from halluc.outcomes import Outcome
-from halluc.prompts import confidence_instruction as instruction_text
-from halluc.scoring import check_target, confidence_target
+from halluc.eval.prompts import confidence_instruction as instruction_text
+from halluc.log.outcomes import Outcome
+from halluc.scoring.rules import check_target, confidence_target
 
 ERROR_VALUE = "E"
 """Score value for an answer halluc could not grade (not one of Inspect's C/I/N/P)."""

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from halluc.outcomes import Outcome
-from halluc.prompts import format_number
-from halluc.scoring import check_target, confidence_target
+from halluc.eval.prompts import format_number
+from halluc.log.outcomes import Outcome
+from halluc.scoring.rules import check_target, confidence_target
 
 RewardFunction = Callable[..., list[float | None]]
 

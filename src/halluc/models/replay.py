@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl
+from halluc.log.jsonl import iter_jsonl
 from halluc.models.base import ChatRequest, ChatResponse, failed
 
 Entry = str | Sequence[str] | Mapping[str, Any]

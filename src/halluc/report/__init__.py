@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from halluc.calibration.audit import audit_summary, audit_table
 from halluc.errors import InputError
-from halluc.metrics import MetricSettings
-from halluc.report.audit import audit_summary, audit_table
 from halluc.report.build import Report, build_report
 from halluc.report.confidence import ConfidenceSet, confidence_sets, confidence_table
 from halluc.report.curves import Crossing, ScoreCurve, ScoreCurves, score_curves
@@ -30,6 +29,7 @@ from halluc.report.plots import (
     plot_risk_coverage,
     plot_score_vs_target,
 )
+from halluc.scoring.metrics import MetricSettings
 
 FORMATS = {"html": "html", "md": "md", "markdown": "md"}
 

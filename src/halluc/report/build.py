@@ -10,8 +10,18 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from halluc.prompts import format_number
-from halluc.report.audit import audit_table
+from halluc.calibration.audit import audit_table
+from halluc.eval.prompts import format_number
+from halluc.render.report_tables import (
+    Table,
+    audit_tables,
+    census_table,
+    confidence_metrics_table,
+    crossings_table,
+    key_value_table,
+    leaderboard_table,
+    score_table,
+)
 from halluc.report.census import census_frame, flat_parameters
 from halluc.report.confidence import DEFAULT_BINS, confidence_sets, confidence_table
 from halluc.report.curves import score_curves
@@ -26,16 +36,6 @@ from halluc.report.plots import (
     plot_score_vs_target,
 )
 from halluc.report.svg import figure_svg
-from halluc.report.tabulate import (
-    Table,
-    audit_tables,
-    census_table,
-    confidence_metrics_table,
-    crossings_table,
-    key_value_table,
-    leaderboard_table,
-    score_table,
-)
 
 
 @dataclass

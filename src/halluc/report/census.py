@@ -1,6 +1,6 @@
 """Results by fact frequency, from the ``census.json`` that ``halluc census join`` writes.
 
-The census helper scores each frequency bucket with :func:`halluc.metrics.summarize`; this
+The census helper scores each frequency bucket with :func:`halluc.scoring.metrics.summarize`; this
 module only flattens its buckets into one table for the report.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from halluc.leaderboard import entry_label
+from halluc.log.outcomes import DEFAULT_MODE
+from halluc.scoring.leaderboard import entry_label
 
 ROW_FIELDS = (
     "accuracy",
@@ -45,7 +46,7 @@ def census_frame(census: dict[str, Any]) -> pd.DataFrame:
                     "hi": _num(bucket.get("hi")),
                     "bucket_n": _num(bucket.get("n")),
                     "model": str(row.get("model")),
-                    "mode": str(row.get("mode") or "imported"),
+                    "mode": str(row.get("mode") or DEFAULT_MODE),
                     "target": _num(target) if target is not None else math.nan,
                     **{f: _num(row.get(f)) for f in ROW_FIELDS},
                 }

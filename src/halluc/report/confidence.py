@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from halluc.calibration_metrics import (
+from halluc.calibration.metrics import (
     CalibrationSummary,
     ReliabilityCurve,
     RiskCoverage,
@@ -27,10 +27,10 @@ from halluc.calibration_metrics import (
     reliability_curve,
     risk_coverage_curve,
 )
-from halluc.leaderboard import entry_label
-from halluc.metrics import as_frame
-from halluc.outcomes import Outcome
-from halluc.records import Record
+from halluc.log.outcomes import DEFAULT_MODE, Outcome
+from halluc.log.records import Record
+from halluc.scoring.leaderboard import entry_label
+from halluc.scoring.metrics import as_frame
 
 DEFAULT_BINS = 10
 
@@ -67,7 +67,9 @@ def confidence_sets(
     if "confidence" not in frame.columns or frame["confidence"].isna().all():
         return []
     frame = frame[frame["confidence"].notna()].copy()
-    frame["mode"] = frame["mode"].fillna("imported") if "mode" in frame.columns else "imported"
+    frame["mode"] = (
+        frame["mode"].fillna(str(DEFAULT_MODE)) if "mode" in frame.columns else str(DEFAULT_MODE)
+    )
     if "confidence_method" not in frame.columns:
         frame["confidence_method"] = None
     frame["confidence_method"] = frame["confidence_method"].fillna("unspecified").astype(str)

@@ -12,9 +12,9 @@ Three kinds of curve, each labelled so the reader knows how far to trust it betw
   Only the evaluated targets are known; the plot joins them with straight dotted lines.
 
 This module only counts outcomes at each t; scores are the mean points of the scoring rule
-(:func:`halluc.scoring.confidence_target`) after the error policy
-(:func:`halluc.metrics.apply_error_policy`), the same arithmetic as
-:func:`halluc.metrics.summarize`, vectorized over the grid of t (a test checks they agree at
+(:func:`halluc.scoring.rules.confidence_target`) after the error policy
+(:func:`halluc.scoring.metrics.apply_error_policy`), the same arithmetic as
+:func:`halluc.scoring.metrics.summarize`, vectorized over the grid of t (a test checks they agree at
 every evaluated target).
 """
 
@@ -30,8 +30,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from halluc.leaderboard import crossing_target, entry_label
-from halluc.metrics import (
+from halluc.log.outcomes import DEFAULT_MODE, Outcome, outcome_codes
+from halluc.log.records import Record
+from halluc.scoring.leaderboard import crossing_target, entry_label
+from halluc.scoring.metrics import (
     COUNT_COLUMNS,
     MetricSettings,
     apply_error_policy,
@@ -39,9 +41,7 @@ from halluc.metrics import (
     outcome_counts,
     summarize,
 )
-from halluc.outcomes import Outcome, outcome_codes
-from halluc.records import Record
-from halluc.scoring import ErrorPolicy, confidence_target, penalty
+from halluc.scoring.rules import ErrorPolicy, confidence_target, penalty
 
 FloatArray = npt.NDArray[np.float64]
 CurveKind = Literal["fixed", "policy", "measured"]
@@ -212,16 +212,16 @@ def score_curves(
 ) -> ScoreCurves:
     """Score-against-t curves for every (model, mode) of the records, and their crossings.
 
-    ``table`` is the :func:`halluc.metrics.summarize` table of the same records (computed when
-    not given); its rows are the measured points, with their intervals.
+    ``table`` is the :func:`halluc.scoring.metrics.summarize` table of the same records
+    (computed when not given); its rows are the measured points, with their intervals.
     """
     s = settings or MetricSettings()
     frame = as_frame(data)
     if not 0 < t_max < 1:
         raise ValueError(f"t_max must be in (0, 1), got {t_max}")
     if "mode" not in frame.columns:
-        frame = frame.assign(mode="imported")
-    frame = frame.assign(mode=frame["mode"].fillna("imported"))
+        frame = frame.assign(mode=str(DEFAULT_MODE))
+    frame = frame.assign(mode=frame["mode"].fillna(str(DEFAULT_MODE)))
     if table is None:
         found = sorted(set(frame["target"].dropna().tolist()))
         tg = list(targets) if targets is not None else (found or [0.0, 0.5, 0.75, 0.9])

@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl, read_json
-from halluc.metrics import DEFAULT_TARGETS, MetricSettings
-from halluc.outcome_tables import read_outcome_table
-from halluc.outcomes import parse_outcome
-from halluc.records import Record, read_records, records_to_frame
-from halluc.runs import RECORDS, RunFolder
-from halluc.score_report import ScoreReport, score_report
+from halluc.io.outcome_table import read_outcome_table
+from halluc.log.jsonl import iter_jsonl, read_json
+from halluc.log.outcomes import parse_mode, parse_outcome
+from halluc.log.records import Record, read_records, records_to_frame
+from halluc.log.runs import RECORDS, RunFolder
+from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
+from halluc.scoring.report import ScoreReport, score_report
 
 CENSUS = "census.json"
 
@@ -120,7 +120,7 @@ def _file_records(path: Path) -> list[Record]:
         strict=True,
     ):
         t = None if pd.isna(target) else float(target)
-        out.append(Record(str(item), str(model), parse_outcome(str(outcome)), t, str(mode)))
+        out.append(Record(str(item), str(model), parse_outcome(str(outcome)), t, parse_mode(mode)))
     return out
 
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from halluc.leaderboard import entry_label
-from halluc.outcomes import OUTCOMES
-from halluc.records import Record
+from halluc.log.outcomes import OUTCOMES
+from halluc.log.records import Record
+from halluc.scoring.leaderboard import entry_label
 
 DEFAULT_MAX_RECORDS = 12_000
 DEFAULT_MAX_CHARS = 280

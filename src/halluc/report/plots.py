@@ -19,15 +19,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from halluc.intervals import FloatArray
-from halluc.metrics import MetricSettings, as_frame, summarize
-from halluc.outcomes import OUTCOMES, Outcome
-from halluc.records import Record
-from halluc.report.audit import FAIL, PASS, audit_table
+from halluc.calibration.audit import FAIL, PASS, audit_table
+from halluc.log.outcomes import OUTCOMES, Outcome
+from halluc.log.records import Record
 from halluc.report.census import bucket_label, census_frame
 from halluc.report.confidence import ConfidenceSet, confidence_sets
 from halluc.report.curves import DEFAULT_T_MAX, ScoreCurves, score_curves
-from halluc.scoring import penalty
+from halluc.scoring.intervals import FloatArray
+from halluc.scoring.metrics import MetricSettings, as_frame, summarize
+from halluc.scoring.rules import penalty
 
 Data = pd.DataFrame | Iterable[Record] | str | Path
 
@@ -435,7 +435,7 @@ def _census(data: dict[str, Any] | pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, str | Path):
-        from halluc.jsonl import read_json
+        from halluc.log.jsonl import read_json
         from halluc.report.data import CENSUS, validate_census
 
         p = Path(data)

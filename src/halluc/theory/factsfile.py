@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl
+from halluc.log.jsonl import iter_jsonl
 from halluc.theory._checks import BoolArray
 from halluc.theory.facts import SingletonStats, answered_counts, singleton_rate
 from halluc.theory.goodturing import frequency_of_frequencies

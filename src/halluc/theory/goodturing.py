@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from halluc.errors import InputError
-from halluc.intervals import z_value
+from halluc.scoring.intervals import z_value
 from halluc.theory._checks import confidence_gamma, count_array, finite_float, integer
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from halluc.errors import InputError
-from halluc.intervals import wilson_interval
+from halluc.scoring.intervals import wilson_interval
 from halluc.theory._checks import finite_float, integer, prob_array
 from halluc.theory.bound import Bound, fmt
 from halluc.theory.iiv import theorem1_bound

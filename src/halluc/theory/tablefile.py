@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from halluc.errors import InputError
-from halluc.jsonl import iter_jsonl
+from halluc.log.jsonl import iter_jsonl
 from halluc.theory._checks import SUM_TOL
 from halluc.theory.iiv import Instance, make_instance
 

@@ -1,0 +1,1 @@
+"""Calibration: recalibrating raw confidence, calibration metrics, and the behavioral audit."""

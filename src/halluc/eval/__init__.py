@@ -1,0 +1,1 @@
+"""Evaluation with confidence targets: settings, prompts, the client, confidence, policy, runner."""

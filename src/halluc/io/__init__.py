@@ -1,0 +1,1 @@
+"""Reading tables people hand to halluc (CSV, TSV, JSON Lines, Parquet)."""

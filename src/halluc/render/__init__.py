@@ -1,0 +1,1 @@
+"""Turning results into text people read: number formats and tables (terminal, Markdown, HTML)."""
