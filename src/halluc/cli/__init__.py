@@ -14,6 +14,7 @@ import warnings
 
 import typer
 
+from halluc.cli._errors import for_command_line
 from halluc.errors import HallucError
 
 app = typer.Typer(
@@ -68,5 +69,5 @@ def main() -> None:
     try:
         app()
     except HallucError as exc:
-        print(f"halluc: error: {exc}", file=sys.stderr)
+        print(f"halluc: error: {for_command_line(exc)}", file=sys.stderr)
         sys.exit(2)
