@@ -12,7 +12,7 @@ from halluc.scoring.leaderboard import crossing_target, leaderboard
 from halluc.scoring.metrics import MetricSettings, outcome_counts, paired_difference, summarize
 from halluc.scoring.rules import ErrorPolicy
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "simpleqa_blog.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "simpleqa_blog.csv"
 
 
 def blog_frame() -> pd.DataFrame:
