@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from halluc.log.outcomes import Outcome
+from halluc.log.outcomes import Mode, Outcome
 from halluc.log.records import Record
 from halluc.scoring.intervals import bootstrap_counts, wilson_interval
 from halluc.scoring.leaderboard import crossing_target, leaderboard
@@ -91,10 +91,10 @@ def test_metrics_by_hand() -> None:
 
 def test_targeted_records_are_scored_at_their_own_target_only() -> None:
     recs = [
-        Record("a", "m", Outcome.CORRECT, target=0.0),
-        Record("a", "m", Outcome.ABSTAINED, target=0.5),
-        Record("b", "m", Outcome.INCORRECT, target=0.0),
-        Record("b", "m", Outcome.ABSTAINED, target=0.5),
+        Record("a", "m", Outcome.CORRECT, target=0.0, mode=Mode.INSTRUCTED),
+        Record("a", "m", Outcome.ABSTAINED, target=0.5, mode=Mode.INSTRUCTED),
+        Record("b", "m", Outcome.INCORRECT, target=0.0, mode=Mode.INSTRUCTED),
+        Record("b", "m", Outcome.ABSTAINED, target=0.5, mode=Mode.INSTRUCTED),
     ]
     counts = outcome_counts(recs, [0.0, 0.5, 0.9]).set_index("target")
     assert counts.loc[0.0, ["correct", "incorrect", "abstained"]].tolist() == [1, 1, 0]
