@@ -35,6 +35,14 @@ def halluc(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedPr
     )
 
 
+def replay_eval(
+    table: Path, data: Path, out: Path, *args: str | Path
+) -> subprocess.CompletedProcess[str]:
+    """`halluc eval` of a replay table on a dataset into ``out``, without cache or progress."""
+    common = ("--backend", "replay", "--model", table, "--dataset", data, "--out", out)
+    return halluc("eval", *common, *args, "--no-cache", "--quiet")
+
+
 @pytest.fixture
 def answers(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "qa.jsonl"
@@ -58,21 +66,7 @@ def test_replay_run_prints_the_table_and_writes_the_run_folder(
 ) -> None:
     data, table = answers
     out = tmp_path / "run"
-    res = halluc(
-        "eval",
-        "--backend",
-        "replay",
-        "--model",
-        table,
-        "--dataset",
-        data,
-        "--out",
-        out,
-        "--recalibration",
-        "none",
-        "--no-cache",
-        "--quiet",
-    )
+    res = replay_eval(table, data, out, "--recalibration", "none")
     assert res.returncode == 0, res.stderr
     assert "instructed" in res.stdout and "policy" in res.stdout
     assert "always answer" in res.stdout and f"Run folder: {out}" in res.stdout
@@ -92,23 +86,7 @@ def test_replay_run_prints_the_table_and_writes_the_run_folder(
         "policy",
     ]
     # rerunning the same command resumes: nothing new, same summary
-    again = halluc(
-        "eval",
-        "--backend",
-        "replay",
-        "--model",
-        table,
-        "--dataset",
-        data,
-        "--out",
-        out,
-        "--recalibration",
-        "none",
-        "--no-cache",
-        "--quiet",
-        "--format",
-        "json",
-    )
+    again = replay_eval(table, data, out, "--recalibration", "none", "--format", "json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["table"] == summary["table"]
 
@@ -158,24 +136,8 @@ def test_judge_grader_is_recorded_with_its_prompt_hash(
 
     data, table = answers
     out = tmp_path / "judged"
-    res = halluc(
-        "eval",
-        "--backend",
-        "replay",
-        "--model",
-        table,
-        "--dataset",
-        data,
-        "--out",
-        out,
-        "--grader",
-        "judge",
-        "--modes",
-        "instructed",
-        "--targets",
-        "0",
-        "--no-cache",
-        "--quiet",
+    res = replay_eval(
+        table, data, out, "--grader", "judge", "--modes", "instructed", "--targets", "0"
     )
     assert res.returncode == 0, res.stderr
     records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
@@ -206,24 +168,7 @@ def test_a_python_call_and_the_command_write_the_same_summary(
         )
     )
     cli_out, py_out = tmp_path / "cli", tmp_path / "python"
-    res = halluc(
-        "eval",
-        "--backend",
-        "replay",
-        "--model",
-        table,
-        "--dataset",
-        data,
-        "--out",
-        cli_out,
-        "--folds",
-        "3",
-        "--errors",
-        "as-wrong",
-        "--no-cache",
-        "--no-report",
-        "--quiet",
-    )
+    res = replay_eval(table, data, cli_out, "--folds", "3", "--errors", "as-wrong", "--no-report")
     assert res.returncode == 0, res.stderr
     evaluate(
         load_dataset(str(data)),
@@ -255,8 +200,7 @@ def test_a_folder_in_use_is_refused_in_one_line(tmp_path: Path, answers: tuple[P
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
         config = (out / "config.json").read_bytes()
-        res = halluc("eval", "--backend", "replay", "--model", table, "--dataset", data,
-                     "--out", out, "--no-cache", "--quiet")  # fmt: skip
+        res = replay_eval(table, data, out)
         assert res.returncode == 2
         assert res.stderr.strip().splitlines() == [
             f"halluc: error: run folder {out} is in use by another halluc process "
@@ -320,3 +264,25 @@ def test_sigkill_at_random_points_then_resume_gives_the_same_result(tmp_path: Pa
     sa = json.loads((tmp_path / "ref" / "summary.json").read_text())
     sb = json.loads((out / "summary.json").read_text())
     assert sa == sb
+
+
+def test_a_saved_calibrator_is_applied_to_a_new_run(
+    tmp_path: Path, answers: tuple[Path, Path]
+) -> None:
+    data, table = answers
+    first = replay_eval(table, data, tmp_path / "fit", "--modes", "policy", "--folds", "2")
+    assert first.returncode == 0, first.stderr
+    saved = tmp_path / "fit" / "calibrator.json"
+    res = replay_eval(table, data, tmp_path / "apply", "--modes", "policy", "--calibrator", saved)
+    assert res.returncode == 0, res.stderr
+    assert "(given calibrator)" in res.stdout
+    records = read_records(tmp_path / "apply" / "records.jsonl")
+    assert {r.confidence_method for r in records} == {"token-mean+given"}
+    config = json.loads((tmp_path / "apply" / "config.json").read_text())
+    assert config["calibrator"] == json.loads(saved.read_text())
+    saved.write_text('{"params": {}}')
+    bad = replay_eval(table, data, tmp_path / "bad", "--calibrator", saved)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        f"halluc: error: {saved}: not a calibrator.json: not a calibrator (no 'method')"
+    ]
+    assert not (tmp_path / "bad").exists()

@@ -28,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from halluc.calibration.held_out import CalibrationReport
 from halluc.data.items import Item
@@ -68,6 +69,7 @@ __all__ = [
     "POLICY_PASS",
     "RESUME_KEYS",
     "STATS",
+    "EvalOptions",
     "EvalSettings",
     "Runner",
     "evaluate",
@@ -187,7 +189,7 @@ def run_evaluation(
     on_start: Callable[[int], None] | None = None,
 ) -> EvalResult:
     """Run (or resume) an evaluation into the folder ``out``; write ``summary.json`` (scored
-    with ``metrics``) and ``stats.json`` once, at the end. See :func:`evaluate`."""
+    with ``metrics``) and ``stats.json`` once, at the end, and return what it found."""
     s = settings or EvalSettings()
     g = grader or MatchGrader()
     check_items(items)
@@ -203,38 +205,33 @@ def run_evaluation(
     return EvalResult(run, scores, calibration)
 
 
+class EvalOptions(TypedDict, total=False):
+    """The keyword options of :func:`evaluate` (those of :func:`run_evaluation`)."""
+
+    grader: Grader | None
+    cache: ResponseCache | None
+    concurrency: int | None
+    dataset: str
+    metrics: MetricSettings | None
+    progress: ProgressCallback | None
+    on_start: Callable[[int], None] | None
+
+
 def evaluate(
     items: Sequence[Item],
     backend: Backend,
     out: str | Path,
     settings: EvalSettings | None = None,
-    *,
-    grader: Grader | None = None,
-    cache: ResponseCache | None = None,
-    concurrency: int | None = None,
-    dataset: str = "items",
-    metrics: MetricSettings | None = None,
-    progress: ProgressCallback | None = None,
-    on_start: Callable[[int], None] | None = None,
+    **options: Unpack[EvalOptions],
 ) -> RunFolder:
     """Run (or resume) an evaluation into the folder ``out`` and write its summary.
 
-    Returns the :class:`~halluc.log.runs.RunFolder`; its ``summary()`` holds the table (scored
-    with ``metrics``, default :class:`~halluc.scoring.metrics.MetricSettings`) and, with the
-    policy mode, the calibration report (read it with
+    The options are :func:`run_evaluation`'s: ``grader`` (default: string match), ``cache``,
+    ``concurrency``, ``dataset`` (its name in ``config.json``), ``metrics`` (the
+    :class:`~halluc.scoring.metrics.MetricSettings` of ``summary.json``), ``progress`` and
+    ``on_start``. Returns the :class:`~halluc.log.runs.RunFolder`; its ``summary()`` holds the
+    table and, with the policy mode, the calibration report (read it with
     :func:`~halluc.eval.summary.read_calibration`). :func:`run_evaluation` returns the typed
     results instead.
     """
-    return run_evaluation(
-        items,
-        backend,
-        out,
-        settings,
-        grader=grader,
-        cache=cache,
-        concurrency=concurrency,
-        dataset=dataset,
-        metrics=metrics,
-        progress=progress,
-        on_start=on_start,
-    ).run
+    return run_evaluation(items, backend, out, settings, **options).run

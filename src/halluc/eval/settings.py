@@ -113,7 +113,7 @@ class EvalSettings:
             "folds": self.folds,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
-            "calibrator": None if self.calibrator is None else dict(self.calibrator),  # type: ignore[arg-type]
+            "calibrator": dict(self.calibrator) if isinstance(self.calibrator, Mapping) else None,
         }
 
 
