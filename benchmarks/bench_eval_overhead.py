@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from halluc.data import Item, load_dataset
@@ -55,9 +56,9 @@ def plain_loop(items: list[Item], backend: ReplayBackend) -> None:
     asyncio.run(run())
 
 
-def timed(fn: object, *args: object) -> tuple[float, float]:
+def timed(fn: Callable[..., object], *args: object, **kwargs: object) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
-    fn(*args)  # type: ignore[operator]
+    fn(*args, **kwargs)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
@@ -73,7 +74,7 @@ def main() -> None:
         evaluate(items[:10], backend, Path(tmp) / "warm", settings)  # imports, first fits
         for rep in range(args.repeats):
             out = Path(tmp) / f"run{rep}"
-            halluc.append(timed(lambda: evaluate(items, backend, out, settings, cache=None)))
+            halluc.append(timed(evaluate, items, backend, out, settings, cache=None))
             plain.append(timed(plain_loop, items, backend))
     h_wall, h_cpu = min(w for w, _ in halluc), min(c for _, c in halluc)
     p_wall, p_cpu = min(w for w, _ in plain), min(c for _, c in plain)
