@@ -18,7 +18,7 @@ import time
 import torch
 
 from halluc.data import load_dataset
-from halluc.eval.runner import question_prompt
+from halluc.eval.prompts import question_prompt
 from halluc.models.base import user_request
 from halluc.models.hf import HFBackend
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from halluc.data import load_dataset
-from halluc.eval.runner import EvalSettings, evaluate
+from halluc.eval import EvalSettings, evaluate
 from halluc.models.llamacpp import LlamaCppBackend
 
 ALL = (0.0, 0.5, 0.75, 0.9)

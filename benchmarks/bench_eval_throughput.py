@@ -36,7 +36,8 @@ from pathlib import Path
 import openai
 
 from halluc.data import load_dataset
-from halluc.eval.runner import EvalSettings, evaluate, question_prompt
+from halluc.eval import EvalSettings, evaluate
+from halluc.eval.prompts import question_prompt
 from halluc.models.llamacpp import serve_http
 from halluc.models.openai_api import OpenAIBackend
 

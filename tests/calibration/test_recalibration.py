@@ -1,6 +1,10 @@
-"""Recalibration in numpy, cross-checked against scikit-learn."""
+"""Recalibration with scikit-learn: isotonic regression, Platt scaling, cross-fitting, and
+calibrators saved by earlier versions."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,9 +13,18 @@ from hypothesis import strategies as st
 from sklearn.calibration import _sigmoid_calibration
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
-from halluc.calibration.recalibration import Calibrator, _logit, auroc, cross_fit, fit_logistic, pav
+from halluc.calibration.recalibration import (
+    CalibrationMethod,
+    Calibrator,
+    _logit,
+    cross_fit,
+    fit_platt,
+    parse_calibration_method,
+)
+from halluc.errors import InputError
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
@@ -22,9 +35,9 @@ def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_isotonic_matches_sklearn(seed: int) -> None:
+def test_saved_isotonic_points_predict_what_sklearn_predicts(seed: int) -> None:
     s, y = _data(seed)
-    ours = Calibrator.fit(s, y, "isotonic")
+    ours = Calibrator.from_dict(json.loads(json.dumps(Calibrator.fit(s, y, "isotonic").to_dict())))
     ref = IsotonicRegression(out_of_bounds="clip").fit(s, y)
     grid = np.linspace(-0.2, 1.2, 141)
     np.testing.assert_allclose(ours.predict(grid), ref.predict(grid), atol=1e-12)
@@ -32,16 +45,12 @@ def test_isotonic_matches_sklearn(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_platt_matches_sklearn(seed: int) -> None:
+def test_platt_is_sklearns_sigmoid_calibration(seed: int) -> None:
     s, y = _data(seed)
     f = _logit(s)
-    a, b = fit_logistic(f, y, smooth=False)
-    lr = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(f[:, None], y)
-    assert a == pytest.approx(lr.coef_[0, 0], rel=1e-5)
-    assert b == pytest.approx(lr.intercept_[0], rel=1e-5, abs=1e-6)
-    a, b = fit_logistic(f, y, smooth=True)
+    a, b = fit_platt(f, y)
     sk_a, sk_b = _sigmoid_calibration(f, y)  # sklearn's p = 1/(1+exp(A f + B))
-    assert a == pytest.approx(-sk_a, rel=1e-5) and b == pytest.approx(-sk_b, rel=1e-5)
+    assert a == pytest.approx(-sk_a, rel=1e-6) and b == pytest.approx(-sk_b, rel=1e-6)
 
 
 def test_platt_stays_finite_when_classes_separate() -> None:
@@ -50,14 +59,46 @@ def test_platt_stays_finite_when_classes_separate() -> None:
     cal = Calibrator.fit(s, y, "platt")
     p = cal.predict(s)
     assert np.all(np.isfinite(p)) and np.all(np.diff(p) > 0)
+    # Platt's smoothed targets keep the slope moderate: the probabilities stay inside
+    # [1/(N-+2), (N++1)/(N++2)] = [0.2, 0.8] on the data's range
+    assert p.min() > 0.1 and p.max() < 0.9
+    # unsmoothed maximum likelihood has no finite optimum here: its slope grows without bound,
+    # so sklearn's plain logistic regression stops wherever its solver gives up
+    plain = LogisticRegression(C=np.inf, max_iter=10_000).fit(_logit(s)[:, None], y)
+    assert plain.coef_[0, 0] > 5 * cal.params["a"]
     assert Calibrator.from_dict(cal.to_dict()).predict(s) == pytest.approx(p)
 
 
 @given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=60))
-def test_pav_is_monotone_and_keeps_the_mean(y: list[float]) -> None:
-    fit = pav(y)
+def test_isotonic_fit_is_monotone_and_keeps_the_mean(y: list[float]) -> None:
+    s = np.arange(len(y), dtype=float) / max(len(y), 1)
+    cal = Calibrator.fit(s, y, "isotonic")
+    fit = cal.predict(s)
     assert np.all(np.diff(fit) >= -1e-12)
     assert fit.mean() == pytest.approx(np.mean(y), abs=1e-9)
+
+
+@pytest.mark.parametrize("method", ["isotonic", "platt"])
+def test_calibrators_saved_by_the_numpy_version_predict_the_same(method: str) -> None:
+    """calibrator.json files written by a run of the numpy implementation (main at bc78e1c)."""
+    saved = json.loads((FIXTURES / "calibrator_predictions.json").read_text())
+    cal = Calibrator.load(FIXTURES / f"calibrator_{method}.json")
+    assert cal.method == method
+    assert cal.predict(np.array(saved["grid"])).tolist() == saved[method]
+
+
+def test_a_broken_calibrator_file_is_one_error_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "calibrator.json"
+    bad.write_text('{"params": {}}')
+    with pytest.raises(InputError, match="no 'method'") as info:
+        Calibrator.load(bad)
+    assert info.value.path == str(bad)
+    bad.write_text('{"method": "isotonic", "params": {"x": [0, 1], "y": [0, 3]}}')
+    with pytest.raises(InputError, match="y in \\[0, 1\\]"):
+        Calibrator.load(bad)
+    with pytest.raises(InputError, match="unknown recalibration 'beta'") as named:
+        parse_calibration_method("beta")
+    assert named.value.field == "recalibration"
 
 
 def test_cross_fit_never_uses_an_items_own_label() -> None:
@@ -76,8 +117,5 @@ def test_cross_fit_never_uses_an_items_own_label() -> None:
     part = cross_fit(ids, s, y2, "isotonic", folds=5)
     assert np.all(np.isfinite(part.calibrated)) and part.full is not None
     assert part.full.n == len(s) - 10
-
-
-def test_auroc_matches_sklearn() -> None:
-    s, y = _data(4)
-    assert auroc(s, y > 0.5) == pytest.approx(roc_auc_score(y, s))
+    none = cross_fit(ids, s, y, CalibrationMethod.NONE, folds=5)
+    assert none.full is None and none.calibrated.tolist() == np.clip(s, 0, 1).tolist()

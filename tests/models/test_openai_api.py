@@ -20,7 +20,7 @@ import pytest
 
 from halluc.data import Item
 from halluc.errors import InputError
-from halluc.eval.runner import EvalSettings, evaluate
+from halluc.eval import EvalSettings, evaluate
 from halluc.log.outcomes import Outcome
 from halluc.models.base import user_request
 from halluc.models.openai_api import OpenAIBackend, parse_retry_after

