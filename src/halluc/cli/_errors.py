@@ -11,6 +11,8 @@ from halluc.errors import HallucError, InputError
 
 FLAG_OF: dict[str, str] = {
     # library field -> flag, where the flag is not simply "--" + field with "-" for "_"
+    "n_choices": "--choices",
+    "n_new": "--extrapolate-to",
 }
 
 
