@@ -70,6 +70,16 @@ class SingletonStats:
             "n_idk": self.n_idk,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SingletonStats:
+        return cls(
+            sr=float(data["sr"]),
+            n=int(data["n"]),
+            n_singletons=int(data["n_singletons"]),
+            n_distinct=int(data["n_distinct"]),
+            n_idk=int(data.get("n_idk", 0)),
+        )
+
 
 def _idk_mask(is_idk: npt.ArrayLike | None, n: int) -> BoolArray:
     if is_idk is None:

@@ -1,0 +1,223 @@
+"""The simulations' entry points: one function per ``halluc simulate`` command.
+
+Each takes the settings a user can change (``None``: the preset's value; ``scale`` picks the
+GPU-sized preset), prepares torch (threads, device, bfloat16 where the hardware has it), runs,
+writes its files and returns a typed result with ``render``. Errors name these parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from halluc.errors import InputError
+from halluc.experiments.incentives import IncentivesConfig, run_incentives
+from halluc.experiments.incentives_result import IncentivesResult
+from halluc.experiments.measure import greedy_records, measure_people, summarize
+from halluc.experiments.measurement import Measurement
+from halluc.experiments.model import ModelSpec, load_checkpoint, prepare_torch
+from halluc.experiments.pipeline import TRAIN_JSON, Log, quiet, train_in
+from halluc.experiments.presets import preset
+from halluc.experiments.sweep import SweepConfig, run_sweep
+from halluc.experiments.sweep_result import SweepResult
+from halluc.experiments.train import TrainingRecord
+from halluc.experiments.world import WORLD_JSON, World, WorldStats, build_world
+from halluc.log.jsonl import write_json_atomic
+from halluc.log.runs import RunFolder
+from halluc.render.tables import OutputFormat
+
+
+def create_world(
+    out: str | Path,
+    *,
+    scale: bool = False,
+    target_sr: float | None = None,
+    n_people: int | None = None,
+    n_examples: int | None = None,
+    zipf_exponent: float | None = None,
+    unknown_fraction: float | None = None,
+    n_templates: int | None = None,
+    seed: int = 0,
+) -> WorldStats:
+    """Draw a world and save it in ``out`` (world.json, people, examples, corpus.txt)."""
+    if (Path(out) / WORLD_JSON).exists():
+        raise InputError("already holds a world; choose another folder", path=out)
+    config = preset(scale).world_config(
+        target_sr=target_sr,
+        n_people=n_people,
+        n_examples=n_examples,
+        zipf_exponent=zipf_exponent,
+        unknown_fraction=unknown_fraction,
+        n_templates=n_templates,
+        seed=seed,
+    )
+    world = build_world(config)
+    world.save(out)
+    return world.stats()
+
+
+def train_model(
+    world_dir: str | Path,
+    out: str | Path,
+    *,
+    scale: bool = False,
+    model: ModelSpec | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    lr: float | None = None,
+    seed: int = 0,
+    threads: int | None = None,
+    bf16: bool | None = None,
+    log: Log = quiet,
+) -> TrainingRecord:
+    """Pre-train a model on a world's text; save the checkpoint, train.json and loss.png."""
+    from halluc.experiments.plots import plot_losses
+
+    folder = Path(out)
+    if (folder / TRAIN_JSON).exists():
+        raise InputError("already holds a trained model; choose another folder", path=folder)
+    world = World.load(world_dir)
+    torch_setup = prepare_torch(threads, bf16)
+    p = preset(scale)
+    spec = p.model if model is None else model
+    cfg = p.train_config(
+        epochs=epochs, batch_size=batch_size, lr=lr, bf16=torch_setup.bf16, seed=seed
+    )
+    trained = train_in(folder, world, spec, cfg, device=torch_setup.device, log=log)
+    assert trained.record is not None
+    plot_losses([(spec.label, trained.record.step_loss)], folder / "loss.png", "Training loss")
+    return trained.record
+
+
+@dataclass(frozen=True)
+class CheckpointMeasurement:
+    """A checkpoint measured on its world, and the run folder that holds the results."""
+
+    folder: Path
+    name: str
+    measurement: Measurement
+
+    def render(self, fmt: OutputFormat) -> str:
+        return self.measurement.render(self.name, fmt)
+
+
+def measure_model(
+    world_dir: str | Path,
+    model_dir: str | Path,
+    *,
+    out: str | Path | None = None,
+    threads: int | None = None,
+) -> CheckpointMeasurement:
+    """Measure a checkpoint exactly on every person of its world.
+
+    Writes measurement.json, table.md, buckets.png, summary.json and a records.jsonl of greedy
+    answers (kept when the run folder is reused) into ``out`` (default MODEL/measurement).
+    """
+    from halluc.experiments.plots import plot_buckets
+
+    world = World.load(world_dir)
+    device = prepare_torch(threads, bf16=False).device
+    model, tok = load_checkpoint(model_dir, device)
+    name = Path(model_dir).name
+    run = RunFolder.create(
+        Path(model_dir) / "measurement" if out is None else out,
+        {"kind": "simulate-measure", "world": str(world_dir), "model": str(model_dir)},
+        resume_keys=("kind", "world", "model"),
+    )
+    scores = measure_people(model, tok, world, device=device)
+    m = summarize(world, scores)
+    write_json_atomic(run.path / "measurement.json", m.to_dict())
+    (run.path / "table.md").write_text(m.render(name, OutputFormat.MARKDOWN), encoding="utf-8")
+    plot_buckets([(name, m)], run.path / "buckets.png", f"{name}: error mass by times stated")
+    if not run.records_path.stat().st_size:
+        run.append(greedy_records(world, scores, name))
+    run.write_summary(m.to_dict())
+    return CheckpointMeasurement(run.path, name, m)
+
+
+def sweep(
+    out: str | Path,
+    *,
+    scale: bool = False,
+    srs: Sequence[float] | None = None,
+    seeds: Sequence[int] = (0,),
+    n_examples: int | None = None,
+    model: ModelSpec | None = None,
+    poor_model: ModelSpec | None = None,
+    with_poor_model: bool = True,
+    poor_sr: float | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    lr: float | None = None,
+    threads: int | None = None,
+    bf16: bool | None = None,
+    log: Log = quiet,
+) -> SweepResult:
+    """Worlds of increasing singleton rate, one model each (and a too-small one): err vs sr.
+
+    ``poor_sr`` defaults to the preset's when it is among ``srs``, else the middle rate.
+    """
+    p = preset(scale)
+    sr_list = p.srs if srs is None else tuple(srs)
+    if poor_sr is None:
+        poor_sr = p.poor_sr if p.poor_sr in sr_list else sr_list[len(sr_list) // 2]
+    torch_setup = prepare_torch(threads, bf16)
+    cfg = SweepConfig(
+        world=p.world_config(n_examples=n_examples),
+        model=p.model if model is None else model,
+        poor_model=(p.poor_model if poor_model is None else poor_model)
+        if with_poor_model
+        else None,
+        train=p.train_config(epochs=epochs, batch_size=batch_size, lr=lr, bf16=torch_setup.bf16),
+        srs=sr_list,
+        poor_sr=poor_sr,
+        seeds=tuple(seeds),
+        preset=p.name,
+        device=torch_setup.device,
+        threads=threads,
+    )
+    return run_sweep(out, cfg, log=log)
+
+
+def incentives(
+    out: str | Path,
+    *,
+    scale: bool = False,
+    targets: Sequence[float] = (0.0, 0.5, 0.75),
+    seeds: Sequence[int] = (0, 1, 2),
+    base_world: str | Path | None = None,
+    base_model: str | Path | None = None,
+    target_sr: float | None = None,
+    steps: int | None = None,
+    batch: int | None = None,
+    samples: int | None = None,
+    lr: float | None = None,
+    kl: float = 0.0,
+    prompt_mix: str | None = None,
+    threads: int | None = None,
+    bf16: bool | None = None,
+    log: Log = quiet,
+) -> IncentivesResult:
+    """Post-train under binary grading and under confidence targets; compare abstention.
+
+    Starts from ``base_model`` trained on ``base_world`` (give both), or draws a world and
+    pre-trains a model in ``out``.
+    """
+    p = preset(scale)
+    torch_setup = prepare_torch(threads, bf16)
+    rl = p.rl_config(steps=steps, batch=batch, samples=samples, lr=lr, kl=kl, prompt_mix=prompt_mix)
+    cfg = IncentivesConfig(
+        world=p.world_config(target_sr=target_sr),
+        model=p.model,
+        train=p.train_config(bf16=torch_setup.bf16),
+        rl=rl,
+        targets=tuple(targets),
+        seeds=tuple(seeds),
+        preset=p.name,
+        device=torch_setup.device,
+        threads=threads,
+        base_world=None if base_world is None else str(base_world),
+        base_model=None if base_model is None else str(base_model),
+    )
+    return run_incentives(out, cfg, log=log)
