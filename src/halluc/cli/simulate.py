@@ -45,7 +45,10 @@ Bf16Opt = Annotated[
         help="bfloat16 autocast in training (default: on where the hardware has bf16 units).",
     ),
 ]
+ModelOpt = Annotated[str | None, typer.Option(help="Model size EMBDxLAYERSxHEADS, e.g. 64x2x2.")]
+EpochsOpt = Annotated[int | None, typer.Option(help="Passes over the corpus.")]
 BatchSizeOpt = Annotated[int | None, typer.Option(help="Sentences per step.")]
+LrOpt = Annotated[float | None, typer.Option(help="Peak learning rate (AdamW).")]
 SeedsOpt = Annotated[str, typer.Option(help="Seeds (world and model), comma-separated.")]
 
 
@@ -83,10 +86,9 @@ def world_command(
     popularity and mention counts), examples.parquet and corpus.txt (one example a line).
     """
     from halluc.experiments.api import create_world
+    from halluc.experiments.presets import preset
 
-    stats = create_world(
-        out,
-        scale=scale,
+    config = preset(scale).world_config(
         target_sr=sr,
         n_people=people,
         n_examples=examples,
@@ -95,6 +97,7 @@ def world_command(
         n_templates=templates,
         seed=seed,
     )
+    stats = create_world(out, config)
     typer.echo(stats.render(str(out)), nl=False)
 
 
@@ -102,12 +105,10 @@ def world_command(
 def train_command(
     world_dir: Annotated[Path, typer.Argument(help="A world folder (from `simulate world`).")],
     out: Annotated[Path, typer.Argument(help="Folder for the Hugging Face checkpoint.")],
-    model: Annotated[
-        str | None, typer.Option(help="Model size EMBDxLAYERSxHEADS, e.g. 64x2x2.")
-    ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Passes over the corpus.")] = None,
+    model: ModelOpt = None,
+    epochs: EpochsOpt = None,
     batch_size: BatchSizeOpt = None,
-    lr: Annotated[float | None, typer.Option(help="Peak learning rate (AdamW).")] = None,
+    lr: LrOpt = None,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and order.")] = 0,
     threads: ThreadsOpt = None,
     bf16: Bf16Opt = None,
@@ -119,20 +120,12 @@ def train_command(
     AutoModelForCausalLM/AutoTokenizer load offline, plus train.json and loss.png.
     """
     from halluc.experiments.api import train_model
+    from halluc.experiments.presets import preset
 
-    record = train_model(
-        world_dir,
-        out,
-        scale=scale,
-        model=_spec(model, "model"),
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        seed=seed,
-        threads=threads,
-        bf16=bf16,
-        log=_echo,
-    )
+    p = preset(scale)
+    config = p.train_config(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    spec = _spec(model, "model") or p.model
+    record = train_model(world_dir, out, spec, config, threads=threads, bf16=bf16, log=_echo)
     typer.echo(record.render(str(out)))
 
 
@@ -167,16 +160,16 @@ def sweep_command(
     ] = None,
     seeds: SeedsOpt = "0",
     examples: Annotated[int | None, typer.Option(help="N per world.")] = None,
-    model: Annotated[str | None, typer.Option(help="Main model size EMBDxLAYERSxHEADS.")] = None,
+    model: ModelOpt = None,
     poor_model: Annotated[
         str | None, typer.Option(help="The too-small model's size, or 'none' to skip it.")
     ] = None,
     poor_sr: Annotated[
         float | None, typer.Option(help="Which world the poor model is trained on.")
     ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Passes over each corpus.")] = None,
+    epochs: EpochsOpt = None,
     batch_size: BatchSizeOpt = None,
-    lr: Annotated[float | None, typer.Option(help="Peak learning rate.")] = None,
+    lr: LrOpt = None,
     threads: ThreadsOpt = None,
     bf16: Bf16Opt = None,
     scale: ScaleOpt = False,

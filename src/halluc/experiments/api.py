@@ -8,7 +8,7 @@ writes its files and returns a typed result with ``render``. Errors name these p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from halluc.errors import InputError
@@ -21,37 +21,21 @@ from halluc.experiments.pipeline import TRAIN_JSON, Log, quiet, train_in
 from halluc.experiments.presets import preset
 from halluc.experiments.sweep import SweepConfig, run_sweep
 from halluc.experiments.sweep_result import SweepResult
-from halluc.experiments.train import TrainingRecord
-from halluc.experiments.world import WORLD_JSON, World, WorldStats, build_world
+from halluc.experiments.train import TrainConfig, TrainingRecord
+from halluc.experiments.world import WORLD_JSON, World, WorldConfig, WorldStats, build_world
 from halluc.log.jsonl import write_json_atomic
 from halluc.log.runs import RunFolder
 from halluc.render.tables import OutputFormat
 
 
-def create_world(
-    out: str | Path,
-    *,
-    scale: bool = False,
-    target_sr: float | None = None,
-    n_people: int | None = None,
-    n_examples: int | None = None,
-    zipf_exponent: float | None = None,
-    unknown_fraction: float | None = None,
-    n_templates: int | None = None,
-    seed: int = 0,
-) -> WorldStats:
-    """Draw a world and save it in ``out`` (world.json, people, examples, corpus.txt)."""
+def create_world(out: str | Path, config: WorldConfig) -> WorldStats:
+    """Draw a world and save it in ``out`` (world.json, people, examples, corpus.txt).
+
+    ``config`` is usually a preset's world with some settings changed
+    (:meth:`~halluc.experiments.presets.Preset.world_config`).
+    """
     if (Path(out) / WORLD_JSON).exists():
         raise InputError("already holds a world; choose another folder", path=out)
-    config = preset(scale).world_config(
-        target_sr=target_sr,
-        n_people=n_people,
-        n_examples=n_examples,
-        zipf_exponent=zipf_exponent,
-        unknown_fraction=unknown_fraction,
-        n_templates=n_templates,
-        seed=seed,
-    )
     world = build_world(config)
     world.save(out)
     return world.stats()
@@ -60,18 +44,17 @@ def create_world(
 def train_model(
     world_dir: str | Path,
     out: str | Path,
+    spec: ModelSpec,
+    config: TrainConfig,
     *,
-    scale: bool = False,
-    model: ModelSpec | None = None,
-    epochs: int | None = None,
-    batch_size: int | None = None,
-    lr: float | None = None,
-    seed: int = 0,
     threads: int | None = None,
     bf16: bool | None = None,
     log: Log = quiet,
 ) -> TrainingRecord:
-    """Pre-train a model on a world's text; save the checkpoint, train.json and loss.png."""
+    """Pre-train a model on a world's text; save the checkpoint, train.json and loss.png.
+
+    ``bf16`` (None: where the hardware has bf16 units) replaces ``config.bf16``.
+    """
     from halluc.experiments.plots import plot_losses
 
     folder = Path(out)
@@ -79,12 +62,8 @@ def train_model(
         raise InputError("already holds a trained model; choose another folder", path=folder)
     world = World.load(world_dir)
     torch_setup = prepare_torch(threads, bf16)
-    p = preset(scale)
-    spec = p.model if model is None else model
-    cfg = p.train_config(
-        epochs=epochs, batch_size=batch_size, lr=lr, bf16=torch_setup.bf16, seed=seed
-    )
-    trained = train_in(folder, world, spec, cfg, device=torch_setup.device, log=log)
+    config = replace(config, bf16=torch_setup.bf16)
+    trained = train_in(folder, world, spec, config, device=torch_setup.device, log=log)
     assert trained.record is not None
     plot_losses([(spec.label, trained.record.step_loss)], folder / "loss.png", "Training loss")
     return trained.record

@@ -61,8 +61,11 @@ class BucketRow:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BucketRow:
         """JSON has no NaN: the rates of an empty bucket come back from null."""
-        values = {f.name: data[f.name] for f in fields(cls)}
-        return cls(**{k: float("nan") if v is None else v for k, v in values.items()})
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            v = data[f.name]
+            values[f.name] = float("nan") if v is None else v
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)

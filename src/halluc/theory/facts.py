@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
 
@@ -62,23 +62,11 @@ class SingletonStats:
     n_idk: int = 0
 
     def to_dict(self) -> dict[str, float | int]:
-        return {
-            "sr": self.sr,
-            "n": self.n,
-            "n_singletons": self.n_singletons,
-            "n_distinct": self.n_distinct,
-            "n_idk": self.n_idk,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SingletonStats:
-        return cls(
-            sr=float(data["sr"]),
-            n=int(data["n"]),
-            n_singletons=int(data["n_singletons"]),
-            n_distinct=int(data["n_distinct"]),
-            n_idk=int(data.get("n_idk", 0)),
-        )
+        return cls(**data)
 
 
 def _idk_mask(is_idk: npt.ArrayLike | None, n: int) -> BoolArray:
