@@ -125,7 +125,8 @@ def test_buckets_partition_people_and_mass(small_world: World) -> None:
     assert out.sr == small_world.singleton_counts().sr
 
 
-def test_greedy_outcomes_follow_the_argmax() -> None:
+def four_greedy_answers() -> tuple[World, np.ndarray]:
+    """Four people whose most likely answer is right, wrong, IDK and nonsense."""
     world = tiny_world(1, n_people=4)
     dist = np.full((4, N_DATES + 2), 1e-4)
     b = world.birthday
@@ -133,20 +134,18 @@ def test_greedy_outcomes_follow_the_argmax() -> None:
     dist[1, (b[1] + 1) % N_DATES] = 1.0
     dist[2, IDK_COLUMN] = 1.0
     dist[3, OTHER_COLUMN] = 1.0
-    dist /= dist.sum(axis=1, keepdims=True)
-    got = greedy_outcomes(world, person_scores(dist, b))
+    return world, dist / dist.sum(axis=1, keepdims=True)
+
+
+def test_greedy_outcomes_follow_the_argmax() -> None:
+    world, dist = four_greedy_answers()
+    got = greedy_outcomes(world, person_scores(dist, world.birthday))
     assert got == [Outcome.CORRECT, Outcome.INCORRECT, Outcome.ABSTAINED, Outcome.ERROR]
 
 
 def test_greedy_records_are_graded_answers_with_their_probability() -> None:
-    world = tiny_world(1, n_people=4)
-    dist = np.full((4, N_DATES + 2), 1e-4)
+    world, dist = four_greedy_answers()
     b = world.birthday
-    dist[0, b[0]] = 1.0
-    dist[1, (b[1] + 1) % N_DATES] = 1.0
-    dist[2, IDK_COLUMN] = 1.0
-    dist[3, OTHER_COLUMN] = 1.0
-    dist /= dist.sum(axis=1, keepdims=True)
     s = person_scores(dist, b)
     records = list(greedy_records(world, s, "toy"))
     assert [r.outcome for r in records] == greedy_outcomes(world, s)

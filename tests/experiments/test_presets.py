@@ -26,8 +26,8 @@ def test_a_population_replaces_the_singleton_rate() -> None:
     w = CPU.world_config(n_people=500, target_sr=0.4, n_examples=999, seed=3)
     assert (w.n_people, w.target_sr, w.n_examples, w.seed) == (500, None, 999, 3)
     assert CPU.world_config(target_sr=0.4).target_sr == 0.4
-    t = CPU.train_config(epochs=2, bf16=True, seed=5)
-    assert (t.epochs, t.batch_size, t.bf16, t.seed) == (2, CPU.train.batch_size, True, 5)
+    t = CPU.train_config(epochs=2, seed=5)
+    assert (t.epochs, t.batch_size, t.lr, t.seed) == (2, CPU.train.batch_size, CPU.train.lr, 5)
 
 
 @pytest.mark.parametrize(

@@ -182,21 +182,21 @@ def sweep_command(
     facts were stated, and the same world with a model too small to memorise.
     """
     from halluc.experiments.api import sweep
+    from halluc.experiments.presets import preset
 
+    p = preset(scale)
     no_poor = poor_model is not None and poor_model.lower() == "none"
     result = sweep(
         out,
-        scale=scale,
+        p,
         srs=None if srs is None else parse_floats(srs, "--srs", lo=1e-9, hi=1.0),
         seeds=parse_ints(seeds, "--seeds"),
-        n_examples=examples,
+        world=p.world_config(n_examples=examples),
         model=_spec(model, "model"),
         poor_model=None if no_poor else _spec(poor_model, "poor_model"),
         with_poor_model=not no_poor,
         poor_sr=poor_sr,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
+        train=p.train_config(epochs=epochs, batch_size=batch_size, lr=lr),
         threads=threads,
         bf16=bf16,
         log=_echo,
@@ -243,21 +243,19 @@ def incentives_command(
     stated once versus many times, with 95% intervals over seeds.
     """
     from halluc.experiments.api import incentives
+    from halluc.experiments.presets import preset
 
+    p = preset(scale)
+    rl = p.rl_config(steps=steps, batch=batch, samples=samples, lr=lr, kl=kl, prompt_mix=prompt_mix)
     result = incentives(
         out,
-        scale=scale,
+        p,
         targets=parse_floats(targets, "--targets", lo=0.0, hi=1.0),
         seeds=parse_ints(seeds, "--seeds"),
         base_world=world_dir,
         base_model=model_dir,
-        target_sr=sr,
-        steps=steps,
-        batch=batch,
-        samples=samples,
-        lr=lr,
-        kl=kl,
-        prompt_mix=prompt_mix,
+        world=p.world_config(target_sr=sr),
+        rl=rl,
         threads=threads,
         bf16=bf16,
         log=_echo,

@@ -18,7 +18,8 @@ from halluc.experiments.measure import greedy_records, measure_people, summarize
 from halluc.experiments.measurement import Measurement
 from halluc.experiments.model import ModelSpec, load_checkpoint, prepare_torch
 from halluc.experiments.pipeline import TRAIN_JSON, Log, quiet, train_in
-from halluc.experiments.presets import preset
+from halluc.experiments.posttrain import RLConfig
+from halluc.experiments.presets import CPU, Preset
 from halluc.experiments.sweep import SweepConfig, run_sweep
 from halluc.experiments.sweep_result import SweepResult
 from halluc.experiments.train import TrainConfig, TrainingRecord
@@ -117,38 +118,37 @@ def measure_model(
 
 def sweep(
     out: str | Path,
+    p: Preset = CPU,
     *,
-    scale: bool = False,
     srs: Sequence[float] | None = None,
     seeds: Sequence[int] = (0,),
-    n_examples: int | None = None,
+    world: WorldConfig | None = None,
     model: ModelSpec | None = None,
     poor_model: ModelSpec | None = None,
     with_poor_model: bool = True,
     poor_sr: float | None = None,
-    epochs: int | None = None,
-    batch_size: int | None = None,
-    lr: float | None = None,
+    train: TrainConfig | None = None,
     threads: int | None = None,
     bf16: bool | None = None,
     log: Log = quiet,
 ) -> SweepResult:
     """Worlds of increasing singleton rate, one model each (and a too-small one): err vs sr.
 
-    ``poor_sr`` defaults to the preset's when it is among ``srs``, else the middle rate.
+    Settings left as None are the preset's; ``poor_sr`` defaults to the preset's when it is
+    among ``srs``, else the middle rate. ``bf16`` (None: where the hardware has bf16 units)
+    replaces the training config's.
     """
-    p = preset(scale)
     sr_list = p.srs if srs is None else tuple(srs)
     if poor_sr is None:
         poor_sr = p.poor_sr if p.poor_sr in sr_list else sr_list[len(sr_list) // 2]
+    if with_poor_model and poor_model is None:
+        poor_model = p.poor_model
     torch_setup = prepare_torch(threads, bf16)
     cfg = SweepConfig(
-        world=p.world_config(n_examples=n_examples),
+        world=p.world if world is None else world,
         model=p.model if model is None else model,
-        poor_model=(p.poor_model if poor_model is None else poor_model)
-        if with_poor_model
-        else None,
-        train=p.train_config(epochs=epochs, batch_size=batch_size, lr=lr, bf16=torch_setup.bf16),
+        poor_model=poor_model if with_poor_model else None,
+        train=replace(p.train if train is None else train, bf16=torch_setup.bf16),
         srs=sr_list,
         poor_sr=poor_sr,
         seeds=tuple(seeds),
@@ -161,36 +161,29 @@ def sweep(
 
 def incentives(
     out: str | Path,
+    p: Preset = CPU,
     *,
-    scale: bool = False,
     targets: Sequence[float] = (0.0, 0.5, 0.75),
     seeds: Sequence[int] = (0, 1, 2),
     base_world: str | Path | None = None,
     base_model: str | Path | None = None,
-    target_sr: float | None = None,
-    steps: int | None = None,
-    batch: int | None = None,
-    samples: int | None = None,
-    lr: float | None = None,
-    kl: float = 0.0,
-    prompt_mix: str | None = None,
+    world: WorldConfig | None = None,
+    rl: RLConfig | None = None,
     threads: int | None = None,
     bf16: bool | None = None,
     log: Log = quiet,
 ) -> IncentivesResult:
     """Post-train under binary grading and under confidence targets; compare abstention.
 
-    Starts from ``base_model`` trained on ``base_world`` (give both), or draws a world and
-    pre-trains a model in ``out``.
+    Starts from ``base_model`` trained on ``base_world`` (give both), or draws ``world`` (the
+    preset's if None) and pre-trains the preset's model in ``out``.
     """
-    p = preset(scale)
     torch_setup = prepare_torch(threads, bf16)
-    rl = p.rl_config(steps=steps, batch=batch, samples=samples, lr=lr, kl=kl, prompt_mix=prompt_mix)
     cfg = IncentivesConfig(
-        world=p.world_config(target_sr=target_sr),
+        world=p.world if world is None else world,
         model=p.model,
-        train=p.train_config(bf16=torch_setup.bf16),
-        rl=rl,
+        train=replace(p.train, bf16=torch_setup.bf16),
+        rl=p.rl_config() if rl is None else rl,
         targets=tuple(targets),
         seeds=tuple(seeds),
         preset=p.name,

@@ -73,7 +73,6 @@ class Preset:
         epochs: int | None = None,
         batch_size: int | None = None,
         lr: float | None = None,
-        bf16: bool = False,
         seed: int = 0,
     ) -> TrainConfig:
         """This preset's pre-training with the given settings changed."""
@@ -83,7 +82,6 @@ class Preset:
             epochs=_or(epochs, t.epochs),
             batch_size=_or(batch_size, t.batch_size),
             lr=_or(lr, t.lr),
-            bf16=bf16,
             seed=seed,
         )
 
