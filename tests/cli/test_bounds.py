@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import subprocess
@@ -12,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from halluc.cli import app
+from halluc.cli._errors import for_command_line
 from halluc.errors import InputError
 
 runner = CliRunner()
@@ -93,7 +96,7 @@ def test_other_commands() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "field"),
+    ("args", "flag"),
     [
         (["theorem2", "--sr", "0.2", "--n", "-5", "--min-error-set", "364"], "--n"),
         (["theorem2", "--sr", "0.2", "--n", "100", "--min-error-set", "0"], "--min-error-set"),
@@ -101,13 +104,31 @@ def test_other_commands() -> None:
         (["theorem2", "--n", "100", "--min-error-set", "3"], "--sr"),
         (["theorem3", "--opt-g", "0.5", "--choices", "1"], "--choices"),
         (["goodturing", "--counts", "1,-2"], "--counts"),
+        (["goodturing", "--counts", "1,x"], "--counts"),
+        (["goodturing", "--counts", "1,2", "--extrapolate-to", "9"], "--extrapolate-to"),
         (["observation2", "--beta", "0.1"], "--message-space"),
+        (["observation2", "--beta", "0.1", "--message-space", "1e0"], "--message-space"),
     ],
 )
-def test_bad_numbers_are_input_errors(args: list[str], field: str) -> None:
+def test_bad_numbers_are_shown_with_the_flag_typed(args: list[str], flag: str) -> None:
     _, _, exc = run(*args)
     assert isinstance(exc, InputError), exc
-    assert exc.field == field
+    assert for_command_line(exc).startswith(f"field '{flag}': ")
+
+
+def test_csv_is_read_back_cell_for_cell(tmp_path: Path) -> None:
+    """Titles hold file names, which may hold commas and quotes: the CSV quotes them."""
+    f = tmp_path / 'odd, "name".jsonl'
+    f.write_text(
+        "".join(json.dumps({"prompt": f"p{i % 3}", "response": "a"}) + "\n" for i in range(4))
+    )
+    code, out, _ = run("theorem2", "--facts", str(f), "--min-error-set", "9", "-f", "csv")
+    assert code == 0, out
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["section", "name", "value"]
+    assert [f"training data ({f})", "N (all examples)", "4"] in rows
+    assert ["Theorem 2 (upper): upper bound", "max|E_c|", "9"] in rows
+    assert all(len(r) == 3 for r in rows)
 
 
 def halluc(*args: str) -> subprocess.CompletedProcess[str]:

@@ -122,4 +122,4 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, items_file: Path) -> None:
     assert res.stderr.startswith(f"halluc: error: {m}:2: invalid JSON")
     assert len(res.stderr.strip().splitlines()) == 1
     res = halluc("census", "facts", m, "--memory-limit", "lots", "--no-save")
-    assert res.returncode == 2 and "memory_limit" in res.stderr
+    assert res.returncode == 2 and "field '--memory-limit'" in res.stderr

@@ -138,9 +138,12 @@ def test_tiny_sweep_writes_and_resumes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("world", "{tmp}/w", "--sr", "1.5"), "target_sr must be in (0, 1)"),
+        (("world", "{tmp}/w", "--sr", "1.5"), "field '--sr': must be in (0, 1)"),
+        (("world", "{tmp}/w", "--zipf", "-1"), "field '--zipf': must be >= 0"),
         (("sweep", "{tmp}/s", "--srs", "0.1,abc"), "--srs"),
-        (("incentives", "{tmp}/i", "--seeds", "0"), "at least two seeds"),
+        (("incentives", "{tmp}/i", "--seeds", "0"), "field '--seeds': need at least two seeds"),
+        (("incentives", "{tmp}/i", "--world", "{tmp}"), "field '--model': give both"),
+        (("sweep", "{tmp}/s", "--poor-model", "8x0x1"), "field '--poor-model': n_layer must be"),
         (("measure", "{tmp}", "{tmp}"), "not a world folder"),
     ],
 )

@@ -1,89 +1,21 @@
+"""The incentives experiment: exact rates per group of people, under each grader."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from scipy import stats
 
-from halluc.experiments.candidates import CandidateSet
-from halluc.experiments.incentives import (
-    GROUPS,
-    RLConfig,
-    aggregate,
-    full_logprobs,
-    group_metrics,
-    outcome_codes_for,
-    post_train,
-    prompt_weights,
-    split_people,
-    t_interval,
-    welch_difference,
-)
-from halluc.experiments.measure import (
-    IDK_COLUMN,
-    OTHER_COLUMN,
-    candidate_token_ids,
-    measure_people,
-    prompt_token_ids,
-)
+from halluc.errors import InputError
+from halluc.experiments.incentives import IncentivesConfig, group_metrics
+from halluc.experiments.incentives_stats import aggregate
+from halluc.experiments.measure import measure_people
+from halluc.experiments.model import ModelSpec
 from halluc.experiments.pipeline import TrainedModel
-from halluc.experiments.world import World
-from halluc.log.outcomes import Outcome
-from halluc.scoring.rules import ErrorPolicy, confidence_target
-
-
-def test_sampled_answers_get_the_graders_outcomes_and_points() -> None:
-    birthday = torch.tensor([3, 7])
-    actions = torch.tensor([[3, 4, IDK_COLUMN, OTHER_COLUMN], [7, 3, 7, IDK_COLUMN]])
-    codes = outcome_codes_for(actions, birthday)
-    c, i, a, e = (
-        o.code for o in (Outcome.CORRECT, Outcome.INCORRECT, Outcome.ABSTAINED, Outcome.ERROR)
-    )
-    assert codes.tolist() == [[c, i, a, e], [c, i, c, a]]
-    pts = torch.tensor(confidence_target(0.75).points_table(ErrorPolicy.AS_WRONG))
-    assert pts[codes].tolist() == [[1.0, -3.0, 0.0, -3.0], [1.0, -3.0, 1.0, 0.0]]
-
-
-def test_policy_covers_the_whole_distribution(
-    trained: tuple[Path, TrainedModel], small_world: World
-) -> None:
-    _, tm = trained
-    cands = CandidateSet(candidate_token_ids(tm.tokenizer))
-    prompts = prompt_token_ids(tm.tokenizer, small_world.names()[:5])
-    with torch.no_grad():
-        full = full_logprobs(cands, tm.model, prompts, "cpu")
-    assert full.shape == (5, 367)
-    assert torch.allclose(full.exp().sum(dim=1), torch.ones(5), atol=1e-5)
-
-
-def test_split_is_fixed_and_disjoint(small_world: World) -> None:
-    a = split_people(small_world, 0.5, 0)
-    assert np.array_equal(a, split_people(small_world, 0.5, 0))
-    assert 0.3 < a.mean() < 0.7
-
-
-def test_post_training_under_a_penalty_raises_abstention(
-    trained: tuple[Path, TrainedModel], small_world: World
-) -> None:
-    """The update direction: with accuracy far below t, the expected reward of guessing is
-    negative, so policy gradient moves mass to IDK; the pre-trained model is not touched."""
-    _, tm = trained
-    before = {k: v.clone() for k, v in tm.model.state_dict().items()}
-    cands = CandidateSet(candidate_token_ids(tm.tokenizer))
-    prompts = prompt_token_ids(tm.tokenizer, small_world.names())
-    people = np.arange(small_world.n_people)
-    cfg = RLConfig(steps=12, batch=32, samples=8, lr=5e-3)
-    model, info = post_train(
-        tm.model, small_world, prompts, cands, people, 0.75, cfg, seed=0, device="cpu"
-    )
-    for k, v in tm.model.state_dict().items():
-        assert torch.equal(v, before[k]), k
-    base_idk = measure_people(tm.model, tm.tokenizer, small_world).idk.mean()
-    new_idk = measure_people(model, tm.tokenizer, small_world).idk.mean()
-    assert new_idk > base_idk
-    assert len(info["history"]) == 12
+from halluc.experiments.posttrain import GROUPS, RLConfig
+from halluc.experiments.train import TrainConfig
+from halluc.experiments.world import World, WorldConfig
 
 
 def test_group_metrics_and_aggregate(
@@ -95,37 +27,30 @@ def test_group_metrics_and_aggregate(
     m = group_metrics(small_world, people, s, (0.0, 0.5))
     assert set(m) == {g.label for g in GROUPS}
     for row in m.values():
-        if row["people"]:
-            assert row["acc"] + row["err"] + row["idk"] == pytest.approx(1.0)
-            assert row["score@binary"] == pytest.approx(row["acc"])
-            assert row["score@t=0.5"] == pytest.approx(row["acc"] - row["err"])
+        if row.people:
+            assert row.acc + row.err + row.idk == pytest.approx(1.0)
+            assert row.scores["score@binary"] == pytest.approx(row.acc)
+            assert row.scores["score@t=0.5"] == pytest.approx(row.acc - row.err)
+    # the groups cover everyone but the people only ever called "unknown"
+    idk_only = (small_world.answered == 0) & (small_world.idk_mentions > 0)
+    assert sum(row.people for row in m.values()) == small_world.n_people - int(idk_only.sum())
     table = aggregate({"binary": [m, m]}, (0.0, 0.5))
     first = table[0]
-    assert first["idk"]["mean"] == pytest.approx(m[first["group"]]["idk"])
-    assert first["idk"]["lo"] == pytest.approx(first["idk"]["mean"])  # no spread, no width
+    assert first.cells["idk"].mean == pytest.approx(m[first.group].idk)
+    assert first.cells["idk"].lo == pytest.approx(first.cells["idk"].mean)  # no spread, no width
 
 
-def test_intervals_match_the_t_distribution() -> None:
-    got = t_interval([1.0, 2.0, 3.0])
-    half = stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3)
-    assert (got["mean"], got["lo"], got["hi"]) == pytest.approx((2.0, 2 - half, 2 + half))
-    d = welch_difference([1.0, 1.2, 0.9], [0.1, 0.2, 0.15])
-    ref = stats.ttest_ind([1.0, 1.2, 0.9], [0.1, 0.2, 0.15], equal_var=False)
-    assert d["p"] == pytest.approx(ref.pvalue)
-    assert d["lo"] < d["diff"] < d["hi"]
-
-
-def test_balanced_prompt_mix_gives_each_group_an_equal_share(small_world: World) -> None:
-    people = np.arange(small_world.n_people)
-    w = prompt_weights(small_world, people, "balanced")
-    assert w.sum() == pytest.approx(1.0)
-    shares = []
-    for g in GROUPS:
-        sel = g.select(small_world.answered, small_world.idk_mentions)
-        if small_world.weight[sel].sum() > 0:
-            shares.append(w[sel].sum())
-    assert shares == pytest.approx([1.0 / len(shares)] * len(shares))
-    mu = prompt_weights(small_world, people, "mu")
-    assert mu == pytest.approx(small_world.weight / small_world.weight.sum())
-    with pytest.raises(ValueError, match="prompt_mix"):
-        RLConfig(prompt_mix="uniform")
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"targets": ()}, "targets"),
+        ({"targets": (0.0, 1.0)}, "targets"),
+        ({"seeds": (0,)}, "seeds"),
+        ({"base_world": "w"}, "base_model"),
+    ],
+)
+def test_bad_settings_name_the_setting(kwargs: dict[str, object], field: str) -> None:
+    base = {"world": WorldConfig(), "model": ModelSpec(), "train": TrainConfig(), "rl": RLConfig()}
+    with pytest.raises(InputError) as info:
+        IncentivesConfig(**base, **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field

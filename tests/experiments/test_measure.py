@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from halluc.experiments.dates import MIN_ERROR_SET, N_DATES
+from halluc.experiments.dates import DATES, MIN_ERROR_SET, N_DATES
 from halluc.experiments.measure import (
     BUCKETS,
     IDK_COLUMN,
@@ -14,12 +14,14 @@ from halluc.experiments.measure import (
     bucket_label,
     calibrated_reference_err,
     greedy_outcomes,
+    greedy_records,
     person_scores,
     summarize,
     theorem1_terms,
 )
+from halluc.experiments.text import IDK_PHRASE
 from halluc.experiments.world import World, WorldConfig, build_world
-from halluc.log.outcomes import Outcome
+from halluc.log.outcomes import Mode, Outcome
 from halluc.theory.iiv import analyze, make_instance
 
 
@@ -65,10 +67,10 @@ def test_theorem1_terms_agree_with_the_theory_module(seed: int, sharp: float) ->
     s = person_scores(dist, world.birthday)
     mine = theorem1_terms(s, world.weight, world.alpha)
     ref = analyze(instance_of(world, dist))
-    assert mine["err_iiv"] == pytest.approx(ref.err_iiv, abs=1e-12)
-    assert mine["delta"] == pytest.approx(ref.delta, abs=1e-12)
-    assert mine["p_hat_A"] == pytest.approx(ref.p_hat_a, abs=1e-12)
-    assert mine["p_A"] == pytest.approx(ref.p_a, abs=1e-12)
+    assert mine.err_iiv == pytest.approx(ref.err_iiv, abs=1e-12)
+    assert mine.delta == pytest.approx(ref.delta, abs=1e-12)
+    assert mine.p_hat_a == pytest.approx(ref.p_hat_a, abs=1e-12)
+    assert mine.p_a == pytest.approx(ref.p_a, abs=1e-12)
     assert float((world.weight * s.err).sum()) == pytest.approx(ref.err, abs=1e-12)
 
 
@@ -80,8 +82,8 @@ def test_theorem1_holds_for_any_model(seed: int, sharp: float) -> None:
     world = tiny_world(seed, n_people=25)
     dist = random_dist(np.random.default_rng(seed), world.n_people, world.birthday, sharp)
     out = summarize(world, person_scores(dist, world.birthday))
-    assert out["theorem1_holds"]
-    assert out["err"] >= out["theorem1"]["value"] - 1e-12
+    assert out.theorem1_holds
+    assert out.err >= out.theorem1.value - 1e-12
 
 
 def test_calibrated_algorithm_has_zero_delta_and_the_reference_error() -> None:
@@ -98,32 +100,33 @@ def test_calibrated_algorithm_has_zero_delta_and_the_reference_error() -> None:
         else:
             dist[c, :N_DATES] += a / N_DATES
     out = summarize(world, person_scores(dist, world.birthday))
-    assert out["delta"] == pytest.approx(0.0, abs=1e-12)
-    assert out["err"] == pytest.approx(calibrated_reference_err(world), abs=1e-12)
-    assert out["err"] == pytest.approx(world.missing_mass() * MIN_ERROR_SET / N_DATES)
-    assert out["theorem2_upper"]["value"] >= out["theorem2_upper_no_slack"]
+    assert out.iiv.delta == pytest.approx(0.0, abs=1e-12)
+    assert out.err == pytest.approx(calibrated_reference_err(world), abs=1e-12)
+    assert out.err == pytest.approx(world.missing_mass() * MIN_ERROR_SET / N_DATES)
+    assert out.theorem2_upper.value >= out.theorem2_upper_no_slack
 
 
 def test_buckets_partition_people_and_mass(small_world: World) -> None:
     rng = np.random.default_rng(0)
     dist = random_dist(rng, small_world.n_people, small_world.birthday, 1.0)
     out = summarize(small_world, person_scores(dist, small_world.birthday))
-    rows = out["buckets"]
-    assert [r["bucket"] for r in rows] == [b.label for b in BUCKETS]
-    assert sum(r["people"] for r in rows) == small_world.n_people
-    assert sum(r["mass"] for r in rows) == pytest.approx(1.0)
-    total = sum(r["mass"] * r["err"] for r in rows if r["people"])
-    assert total == pytest.approx(out["err"])
+    rows = out.buckets
+    assert [r.bucket for r in rows] == [b.label for b in BUCKETS]
+    assert sum(r.people for r in rows) == small_world.n_people
+    assert sum(r.mass for r in rows) == pytest.approx(1.0)
+    total = sum(r.mass * r.err for r in rows if r.people)
+    assert total == pytest.approx(out.err)
     for r in rows:
-        if r["people"]:
-            assert r["err"] + r["acc"] + r["idk"] == pytest.approx(1.0)
+        if r.people:
+            assert r.err + r.acc + r.idk == pytest.approx(1.0)
     for i in range(small_world.n_people):
         label = bucket_label(int(small_world.answered[i]), int(small_world.idk_mentions[i]))
         assert label in {b.label for b in BUCKETS}
-    assert out["sr"] == small_world.singleton_counts().sr
+    assert out.sr == small_world.singleton_counts().sr
 
 
-def test_greedy_outcomes_follow_the_argmax() -> None:
+def four_greedy_answers() -> tuple[World, np.ndarray]:
+    """Four people whose most likely answer is right, wrong, IDK and nonsense."""
     world = tiny_world(1, n_people=4)
     dist = np.full((4, N_DATES + 2), 1e-4)
     b = world.birthday
@@ -131,6 +134,31 @@ def test_greedy_outcomes_follow_the_argmax() -> None:
     dist[1, (b[1] + 1) % N_DATES] = 1.0
     dist[2, IDK_COLUMN] = 1.0
     dist[3, OTHER_COLUMN] = 1.0
-    dist /= dist.sum(axis=1, keepdims=True)
-    got = greedy_outcomes(world, person_scores(dist, b))
+    return world, dist / dist.sum(axis=1, keepdims=True)
+
+
+def test_greedy_outcomes_follow_the_argmax() -> None:
+    world, dist = four_greedy_answers()
+    got = greedy_outcomes(world, person_scores(dist, world.birthday))
     assert got == [Outcome.CORRECT, Outcome.INCORRECT, Outcome.ABSTAINED, Outcome.ERROR]
+
+
+def test_greedy_records_are_graded_answers_with_their_probability() -> None:
+    world, dist = four_greedy_answers()
+    b = world.birthday
+    s = person_scores(dist, b)
+    records = list(greedy_records(world, s, "toy"))
+    assert [r.outcome for r in records] == greedy_outcomes(world, s)
+    assert [r.response for r in records] == [
+        DATES[b[0]],
+        DATES[(b[1] + 1) % N_DATES],
+        IDK_PHRASE,
+        "(other)",
+    ]
+    assert {r.model for r in records} == {"toy"} and {r.mode for r in records} == {Mode.GREEDY}
+    assert records[0].confidence == pytest.approx(float(dist[0].max()))
+    assert records[3].item_id == world.name(3)
+    for i, r in enumerate(records):
+        expected = bucket_label(int(world.answered[i]), int(world.idk_mentions[i]))
+        assert r.metadata["bucket"] == expected
+        assert r.metadata["p_correct"] == pytest.approx(float(s.correct[i]))

@@ -16,12 +16,13 @@ from halluc.experiments.world import World
 
 def test_training_reduces_the_loss(trained: tuple[Path, TrainedModel]) -> None:
     _, tm = trained
-    res = tm.info["result"]
-    losses = tm.info["step_loss"]
-    assert res["epoch_loss"] == sorted(res["epoch_loss"], reverse=True)
-    assert res["final_loss"] < 0.6 * res["first_loss"]
+    assert tm.record is not None
+    res, losses = tm.record.result, tm.record.step_loss
+    assert res.epoch_loss == sorted(res.epoch_loss, reverse=True)
+    assert res.final_loss is not None and res.first_loss is not None
+    assert res.final_loss < 0.6 * res.first_loss
     assert np.mean(losses[-5:]) < np.mean(losses[:5])
-    assert res["tokens"] > 0 and res["tokens_per_second"] > 0
+    assert res.tokens > 0 and res.tokens_per_second > 0
 
 
 def test_checkpoint_loads_offline_with_auto_classes(
@@ -51,7 +52,7 @@ def test_measurement_of_a_trained_model_is_a_distribution(
     total = s.correct + s.wrong + s.idk + s.other
     assert np.allclose(total, 1.0, atol=1e-6)
     out = summarize(small_world, s)
-    assert 0.0 <= out["err"] <= 1.0 and out["theorem1_holds"]
+    assert 0.0 <= out.err <= 1.0 and out.theorem1_holds
     # chunked scoring of a subset equals the same rows of the full scoring
     some = np.array([5, 1, 17])
     part = measure_people(tm.model, tm.tokenizer, small_world, people=some, batch_size=2)

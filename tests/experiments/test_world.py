@@ -15,8 +15,6 @@ from halluc.experiments.world import (
     World,
     WorldConfig,
     build_world,
-    expected_singleton_rate,
-    solve_population,
 )
 from halluc.theory.facts import singleton_rate
 
@@ -129,47 +127,6 @@ def test_load_rejects_a_folder_without_a_world(tmp_path: Path) -> None:
         World.load(tmp_path)
 
 
-def test_solved_population_hits_the_target_on_average() -> None:
-    n, target = 4000, 0.3
-    people = solve_population(target, n, 0.5, answering_fraction=0.9)
-    assert expected_singleton_rate(people, n, 0.5, answering_fraction=0.9) >= target
-    assert expected_singleton_rate(people - 50, n, 0.5, answering_fraction=0.9) < target
-    realized = [
-        build_world(WorldConfig(n_examples=n, target_sr=target, seed=s)).singleton_counts().sr
-        for s in range(4)
-    ]
-    # sd of one draw is about sqrt(0.3 * 4000) / 4000 = 0.009
-    assert abs(float(np.mean(realized)) - target) < 0.02
-
-
-def test_expected_singleton_rate_grows_with_population() -> None:
-    rates = [expected_singleton_rate(p, 1000, 0.5) for p in (100, 1000, 10_000, 100_000)]
-    assert rates == sorted(rates)
-    assert rates[0] < 0.01 and rates[-1] > 0.8
-
-
-def test_unreachable_rate_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="out of reach"):
-        solve_population(0.95, 1000, 0.5, answering_fraction=0.5, max_people=100_000)
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"n_examples": 0},
-        {"target_sr": 1.2},
-        {"target_sr": None, "n_people": None},
-        {"unknown_fraction": 1.0},
-        {"answer_prob": 0.0},
-        {"n_templates": 9},
-        {"zipf_exponent": -1.0},
-    ],
-)
-def test_bad_settings_are_refused(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
-        WorldConfig(**kwargs)  # type: ignore[arg-type]
-
-
 def test_parse_line_reads_every_template_and_rejects_others() -> None:
     for i, tpl in enumerate(TEMPLATES):
         p = parse_line(tpl.render("Abo Xuma", "14-03"))
@@ -178,3 +135,15 @@ def test_parse_line_reads_every_template_and_rejects_others() -> None:
         assert q is not None and q.date is None and q.template == i
     assert parse_line("Abo Xuma was born on 31-02 .") is None
     assert parse_line("something else entirely") is None
+
+
+def test_stats_are_what_world_json_keeps(saved_world: Path, small_world: World) -> None:
+    import json
+
+    saved = json.loads((saved_world / "world.json").read_text())["stats"]
+    stats = small_world.stats()
+    assert stats.to_dict() == saved
+    assert stats.n_people == small_world.n_people
+    assert stats.singleton_rate == small_world.singleton_counts().sr
+    text = stats.render("title")
+    assert "singleton_rate" in text and f"{stats.singleton_rate:.4f}" in text

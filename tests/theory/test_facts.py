@@ -195,3 +195,8 @@ def test_facts_validation() -> None:
     with pytest.raises(InputError) as exc:
         ArbitraryFacts.create([0.5, 0.5], [0.5, 1.5], 3)
     assert exc.value.field == "alpha"
+
+
+def test_singleton_stats_read_back_from_their_dict() -> None:
+    st = singleton_rate(["a", "b", "b", "c", "d"], [False, False, False, True, False])
+    assert SingletonStats.from_dict(st.to_dict()) == st

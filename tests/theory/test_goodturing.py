@@ -208,3 +208,20 @@ def test_mcallester_ortiz_covers_the_missing_mass() -> None:
         m = float(p[c == 0].sum())
         misses += abs(m - np.count_nonzero(c == 1) / n) > rad
     assert misses <= 0.05 * 200
+
+
+def test_smoothed_good_toulmin_is_the_osw_formula_in_exact_arithmetic() -> None:
+    """The binomial tails come from scipy; the sum matches the formula with rational tails."""
+    fof = {1: 40, 2: 11, 3: 5, 5: 2, 9: 1}
+    for t in (1.5, 3.0, 10.0):
+        n = sum(r * f for r, f in fof.items())
+        k = max(0, math.ceil(0.5 * math.log(n * t * t / (t - 1.0), 3)))
+        q = Fraction(2) / (Fraction(t) + 2)
+        exact = -sum(
+            Fraction(-t) ** r
+            * sum(math.comb(k, j) * q**j * (1 - q) ** (k - j) for j in range(r, k + 1))
+            * f
+            for r, f in fof.items()
+            if r <= k
+        )
+        assert good_toulmin(fof, t) == pytest.approx(float(exact), rel=1e-12)

@@ -15,7 +15,6 @@ from halluc.theory.iiv import (
     joint_instance,
     make_instance,
     rescaled,
-    sample_pairs,
     theorem1_bound,
 )
 from tests.theory.grids import all_instances, to_instance
@@ -130,30 +129,6 @@ def test_nonsense_counts_as_error_but_not_in_e() -> None:
     assert res.err >= res.bound.value
 
 
-def test_sample_pairs_follow_the_distributions() -> None:
-    inst = make_instance(
-        ["a", "a", "a", "b", "b"],
-        [True, False, False, True, False],
-        [1, 0, 0, 1, 0],
-        [0.5, 0.0, 0.5, 0.2, 0.8],
-        {"a": 0.25, "b": 0.75},
-    )
-    rng = np.random.default_rng(0)
-    n = 40_000
-    for source, expected in (
-        ("p", [0.25, 0, 0, 0.75, 0]),
-        ("p_hat", [0.125, 0, 0.125, 0.15, 0.6]),
-        ("errors", [0, 0.125, 0.125, 0, 0.75]),
-    ):
-        idx = sample_pairs(inst, source, n, rng)  # type: ignore[arg-type]
-        freq = np.bincount(idx, minlength=5) / n
-        for f, e in zip(freq, expected, strict=True):
-            if e == 0:
-                assert f == 0
-            else:
-                assert abs(f - e) < 5 * np.sqrt(e * (1 - e) / n)
-
-
 def test_large_instance_runs_vectorized() -> None:
     rng = np.random.default_rng(1)
     n_prompts, per = 100_000, 4
@@ -164,33 +139,6 @@ def test_large_instance_runs_vectorized() -> None:
     res = analyze(make_instance(prompt, valid, p, ph))
     assert res.min_error_set == 3
     assert res.err >= res.bound.value
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "field", "needle"),
-    [
-        ({"p": [0.5, 0.0, 0.0]}, "p", "sum to 1"),
-        ({"p_hat": [0.5, 0.4, 0.0]}, "p_hat", "sums to 0.9"),
-        ({"p": [0.9, 0.1, 0.0]}, "p", "no mass on errors"),
-        ({"p_hat": [1.2, 0.0, 0.0]}, "p_hat", "exceeds 1"),
-        ({"p_hat": [0.5, 0.6, -0.1]}, "p_hat", "negative"),
-        ({"valid": [True, True, True]}, "valid", "|E_c| = 0"),
-        ({"mu": [0.5, 0.5]}, "mu", "one weight per prompt"),
-        ({"mu": [1.5]}, "mu", "exceeds 1"),
-    ],
-)
-def test_bad_input_is_a_clear_error(kwargs: dict[str, object], field: str, needle: str) -> None:
-    args: dict[str, object] = {
-        "prompt": ["q", "q", "q"],
-        "valid": [True, False, False],
-        "p": [1.0, 0.0, 0.0],
-        "p_hat": [0.5, 0.5, 0.0],
-    }
-    args.update(kwargs)
-    with pytest.raises(InputError) as exc:
-        make_instance(**args)  # type: ignore[arg-type]
-    assert exc.value.field == field
-    assert needle in str(exc.value)
 
 
 def test_theorem1_bound_from_numbers() -> None:

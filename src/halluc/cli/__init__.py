@@ -48,12 +48,6 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def fail(message: str) -> typer.Exit:
-    """Print one line on stderr and return the exit (code 2) for the caller to raise."""
-    print(f"halluc: error: {message}", file=sys.stderr)
-    return typer.Exit(code=2)
-
-
 def main() -> None:
     def show_warning(
         message: warnings.WarningMessage | Warning | str,

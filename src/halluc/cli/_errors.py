@@ -11,6 +11,15 @@ from halluc.errors import HallucError, InputError
 
 FLAG_OF: dict[str, str] = {
     # library field -> flag, where the flag is not simply "--" + field with "-" for "_"
+    "base_model": "--model",
+    "base_world": "--world",
+    "n_choices": "--choices",
+    "n_examples": "--examples",
+    "n_new": "--extrapolate-to",
+    "n_people": "--people",
+    "n_templates": "--templates",
+    "target_sr": "--sr",
+    "zipf_exponent": "--zipf",
 }
 
 

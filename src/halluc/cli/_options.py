@@ -7,11 +7,17 @@ thing in two commands is declared once here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+import typer
 
 from halluc.errors import InputError
+from halluc.render.tables import OutputFormat
 
 T = TypeVar("T")
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+"""``--format/-f``: how a command prints its result."""
 
 
 def split_list(text: str, flag: str) -> tuple[str, ...]:
@@ -58,3 +64,17 @@ def parse_targets(text: str, flag: str = "--targets") -> tuple[float, ...]:
         if not 0.0 <= t < 1.0:
             raise InputError(f"each target must satisfy 0 <= t < 1, got {t:g}", field=flag)
     return values
+
+
+def number(text: str) -> int | float:
+    """``'1000'`` -> 1000 (exact), ``'1e6'`` or ``'2.5'`` -> a float; ValueError otherwise."""
+    t = text.strip()
+    return float(t) if any(ch in t for ch in ".eE") else int(t)
+
+
+def parse_number(text: str, flag: str) -> int | float:
+    """A count written plainly or with an exponent (``1e9``); the library checks its range."""
+    try:
+        return number(text)
+    except ValueError:
+        raise InputError(f"not a number: {text!r}", field=flag) from None

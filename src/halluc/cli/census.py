@@ -19,7 +19,7 @@ from halluc.census.progress import progress_bar
 from halluc.census.sources import TableFormat
 from halluc.census.spark_session import SparkConfig
 from halluc.census.text_scan import TextOptions
-from halluc.cli._options import parse_targets, split_list
+from halluc.cli._options import FormatOpt, parse_targets, split_list
 from halluc.errors import InputError
 from halluc.log.jsonl import write_json_atomic
 from halluc.render.tables import OutputFormat
@@ -39,7 +39,6 @@ census_app = typer.Typer(
 MasterOpt = Annotated[
     str, typer.Option(help="Spark master URL (backend spark): local[*], spark://host:7077, ...")
 ]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 NoProgressOpt = Annotated[
     bool, typer.Option("--no-progress", help="No progress bar (it shows only on a terminal).")
 ]

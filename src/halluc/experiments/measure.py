@@ -17,19 +17,20 @@ Everything is also broken down by how often the fact was stated in training.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from halluc.experiments.candidates import CandidateSet
 from halluc.experiments.dates import DATES, MAX_VALID_SET, MIN_ERROR_SET, N_DATES
+from halluc.experiments.measurement import BucketRow, IIVTerms, Masses, Measurement
 from halluc.experiments.model import LanguageModel, Tokenizer
 from halluc.experiments.text import IDK_PHRASE, measure_prompt
 from halluc.experiments.world import IDK, World
-from halluc.log.outcomes import Outcome
+from halluc.log.outcomes import Mode, Outcome
+from halluc.log.records import Record
 from halluc.theory.facts import singleton_rate, theorem2_lower_bound, theorem2_upper_bound
 from halluc.theory.iiv import theorem1_bound
 
@@ -185,7 +186,7 @@ def person_scores(dist: FloatArray, birthday: IntArray) -> PersonScores:
     )
 
 
-def theorem1_terms(s: PersonScores, mu: FloatArray, alpha: FloatArray) -> dict[str, float]:
+def theorem1_terms(s: PersonScores, mu: FloatArray, alpha: FloatArray) -> IIVTerms:
     """δ, p̂(A), p(A), err_iiv and its two parts, exactly, under mu.
 
     A = {(c, r) plausible : p̂(r|c) > 1/364}. p puts alpha_c on a_c and 1 − alpha_c on IDK.
@@ -195,30 +196,31 @@ def theorem1_terms(s: PersonScores, mu: FloatArray, alpha: FloatArray) -> dict[s
     p_a = float((mu * (alpha * s.correct_above + (1.0 - alpha) * s.idk_above)).sum())
     false_neg = 0.5 * float((mu * (alpha * ~s.correct_above + (1.0 - alpha) * ~s.idk_above)).sum())
     false_pos = 0.5 * float((mu * s.wrong_above / MIN_ERROR_SET).sum())
-    return {
-        "delta": abs(p_hat_a - p_a),
-        "p_hat_A": p_hat_a,
-        "p_A": p_a,
-        "err_iiv": false_pos + false_neg,
-        "iiv_false_positive": false_pos,
-        "iiv_false_negative": false_neg,
-    }
+    return IIVTerms(
+        delta=abs(p_hat_a - p_a),
+        p_hat_a=p_hat_a,
+        p_a=p_a,
+        err_iiv=false_pos + false_neg,
+        false_positive=false_pos,
+        false_negative=false_neg,
+    )
 
 
-def _masses(s: PersonScores, w: FloatArray) -> dict[str, float]:
+def _masses(s: PersonScores, w: FloatArray) -> Masses:
     total = float(w.sum())
     if total <= 0:
-        return {k: float("nan") for k in ("err", "acc", "idk", "other", "wrong")}
-    return {
-        "err": float((w * s.err).sum() / total),
-        "acc": float((w * s.correct).sum() / total),
-        "idk": float((w * s.idk).sum() / total),
-        "other": float((w * s.other).sum() / total),
-        "wrong": float((w * s.wrong).sum() / total),
-    }
+        nan = float("nan")
+        return Masses(nan, nan, nan, nan, nan)
+    return Masses(
+        err=float((w * s.err).sum() / total),
+        acc=float((w * s.correct).sum() / total),
+        idk=float((w * s.idk).sum() / total),
+        other=float((w * s.other).sum() / total),
+        wrong=float((w * s.wrong).sum() / total),
+    )
 
 
-def bucket_table(world: World, s: PersonScores) -> list[dict[str, Any]]:
+def bucket_table(world: World, s: PersonScores) -> tuple[BucketRow, ...]:
     """Per mention-count group: people, mu-mass, mu-weighted masses, uniform-guess reference."""
     rows = []
     for b in BUCKETS:
@@ -227,19 +229,19 @@ def bucket_table(world: World, s: PersonScores) -> list[dict[str, Any]]:
         m = _masses(s, w)
         n_sel = int(sel.sum())
         rows.append(
-            {
-                "bucket": b.label,
-                "people": n_sel,
-                "mass": float(w.sum()),
-                **m,
-                "err_people_mean": float(s.err[sel].mean()) if n_sel else float("nan"),
-                "uniform_guess_err": UNIFORM_WRONG_SHARE * (1.0 - m["idk"]),
-                "greedy_abstain": float((s.greedy[sel] == IDK_COLUMN).mean())
+            BucketRow(
+                bucket=b.label,
+                people=n_sel,
+                mass=float(w.sum()),
+                **m.to_dict(),
+                err_people_mean=float(s.err[sel].mean()) if n_sel else float("nan"),
+                uniform_guess_err=UNIFORM_WRONG_SHARE * (1.0 - m.idk),
+                greedy_abstain=float((s.greedy[sel] == IDK_COLUMN).mean())
                 if n_sel
                 else float("nan"),
-            }
+            )
         )
-    return rows
+    return tuple(rows)
 
 
 def calibrated_reference_err(world: World) -> float:
@@ -250,33 +252,31 @@ def calibrated_reference_err(world: World) -> float:
     return float((world.weight * world.alpha)[unseen].sum() * UNIFORM_WRONG_SHARE)
 
 
-def summarize(world: World, s: PersonScores, *, gamma: float = 0.01) -> dict[str, Any]:
-    """The numbers the sweep tables are made of (all JSON-ready)."""
+def summarize(world: World, s: PersonScores, *, gamma: float = 0.01) -> Measurement:
+    """Every number of the measurement: masses, Theorems 1 and 2, and the same by bucket."""
     stats = singleton_rate(world.ex_person, world.ex_answer == IDK)
     masses = _masses(s, world.weight)
     mentions = (world.answered + world.idk_mentions).astype(np.float64)
     train_mix = _masses(s, mentions / mentions.sum())
     t1 = theorem1_terms(s, world.weight, world.alpha)
-    lower = theorem2_lower_bound(stats.sr, stats.n, MIN_ERROR_SET, t1["delta"], gamma)
+    lower = theorem2_lower_bound(stats.sr, stats.n, MIN_ERROR_SET, t1.delta, gamma)
     upper = theorem2_upper_bound(stats.sr, stats.n, MIN_ERROR_SET, gamma)
-    b1 = theorem1_bound(min(1.0, t1["err_iiv"]), MAX_VALID_SET, MIN_ERROR_SET, t1["delta"])
-    return {
-        **masses,
-        "err_on_training_mix": train_mix["err"],
-        "sr": stats.sr,
-        "singletons": stats.to_dict(),
-        "missing_mass": world.missing_mass(),
-        "calibrated_reference_err": calibrated_reference_err(world),
-        **t1,
-        "theorem1": b1.to_dict(),
-        "theorem1_holds": b1.check(masses["err"], tol=1e-9),
-        "theorem2_lower": lower.to_dict(),
-        "theorem2_upper": upper.to_dict(),
-        # the bounds without their finite-N slack: where the band sits as N grows
-        "theorem2_lower_no_slack": stats.sr - 2.0 / MIN_ERROR_SET - t1["delta"],
-        "theorem2_upper_no_slack": stats.sr - stats.sr / (MIN_ERROR_SET + 1),
-        "buckets": bucket_table(world, s),
-    }
+    b1 = theorem1_bound(min(1.0, t1.err_iiv), MAX_VALID_SET, MIN_ERROR_SET, t1.delta)
+    return Measurement(
+        masses=masses,
+        err_on_training_mix=train_mix.err,
+        singletons=stats,
+        missing_mass=world.missing_mass(),
+        calibrated_reference_err=calibrated_reference_err(world),
+        iiv=t1,
+        theorem1=b1,
+        theorem1_holds=b1.check(masses.err, tol=1e-9),
+        theorem2_lower=lower,
+        theorem2_upper=upper,
+        theorem2_lower_no_slack=stats.sr - 2.0 / MIN_ERROR_SET - t1.delta,
+        theorem2_upper_no_slack=stats.sr - stats.sr / (MIN_ERROR_SET + 1),
+        buckets=bucket_table(world, s),
+    )
 
 
 def greedy_outcomes(world: World, s: PersonScores) -> list[Outcome]:
@@ -300,3 +300,36 @@ def bucket_label(answered: int, idk_mentions: int) -> str:
         if b.select(one, np.array([idk_mentions]))[0]:
             return b.label
     raise AssertionError("buckets cover every count")
+
+
+def greedy_answer(column: int) -> str:
+    """The text of a greedy answer column: a date, the IDK phrase, or "(other)"."""
+    if column == IDK_COLUMN:
+        return IDK_PHRASE
+    return "(other)" if column == OTHER_COLUMN else DATES[column]
+
+
+def greedy_records(world: World, s: PersonScores, model: str) -> Iterator[Record]:
+    """One record per person: the greedy answer, graded, with its exact probability.
+
+    These are what ``halluc score`` reads, so a measured model can be scored at any t.
+    """
+    outcomes = greedy_outcomes(world, s)
+    for i in range(world.n_people):
+        answered, idk = int(world.answered[i]), int(world.idk_mentions[i])
+        yield Record(
+            item_id=world.name(i),
+            model=model,
+            outcome=outcomes[i],
+            mode=Mode.GREEDY,
+            response=greedy_answer(int(s.greedy[i])),
+            confidence=float(s.greedy_prob[i]),
+            confidence_method="exact probability of the greedy answer",
+            grader="exact-date-match",
+            metadata={
+                "answered_mentions": answered,
+                "bucket": bucket_label(answered, idk),
+                "p_correct": float(s.correct[i]),
+                "p_idk": float(s.idk[i]),
+            },
+        )

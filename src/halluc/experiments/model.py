@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from halluc.errors import InputError
+
 if TYPE_CHECKING:
     import torch
 
@@ -34,26 +36,32 @@ class ModelSpec:
     def __post_init__(self) -> None:
         for name in ("n_embd", "n_layer", "n_head", "n_positions"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise InputError(f"must be >= 1, got {getattr(self, name)}", field=name)
         if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head})")
+            raise InputError(
+                f"must be a multiple of n_head ({self.n_head}), got {self.n_embd}", field="n_embd"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def parse(cls, text: str) -> ModelSpec:
-        """'64x2x2' -> n_embd=64, n_layer=2, n_head=2 (the form the command line takes)."""
+    def parse(cls, text: str, field: str = "model") -> ModelSpec:
+        """'64x2x2' -> n_embd=64, n_layer=2, n_head=2; errors name ``field``."""
         parts = text.lower().split("x")
         try:
             if len(parts) != 3:
                 raise ValueError
             d, layers, heads = (int(p) for p in parts)
-            return cls(n_embd=d, n_layer=layers, n_head=heads)
         except ValueError:
-            raise ValueError(
-                f"model size must look like EMBDxLAYERSxHEADS (e.g. 64x2x2), got {text!r}"
+            raise InputError(
+                f"model size must look like EMBDxLAYERSxHEADS (e.g. 64x2x2), got {text!r}",
+                field=field,
             ) from None
+        try:
+            return cls(n_embd=d, n_layer=layers, n_head=heads)
+        except InputError as exc:
+            raise InputError(f"{exc.field} {exc.message} in {text!r}", field=field) from None
 
     @property
     def label(self) -> str:
@@ -75,11 +83,42 @@ def configure_torch(threads: int | None) -> str:
     quiet_transformers()
     if threads is not None:
         if threads < 1:
-            raise ValueError(f"threads must be >= 1, got {threads}")
+            raise InputError(f"must be at least 1, got {threads}", field="threads")
         torch.set_num_threads(threads)
     elif os.cpu_count():
         torch.set_num_threads(min(2, os.cpu_count() or 1))
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass(frozen=True, slots=True)
+class TorchSetup:
+    """Where a simulation runs and whether it autocasts to bfloat16."""
+
+    device: str
+    bf16: bool
+
+
+def bf16_supported(device: str) -> bool:
+    """Whether the hardware has bfloat16 units: a GPU that supports it, or a CPU with AVX512-BF16.
+
+    torch has no public query for the CPU's bf16 units; ``torch.cpu._is_avx512_bf16_supported``
+    is the one torch itself uses, looked up defensively so that a torch without it means "no".
+    """
+    import torch
+
+    if device.startswith("cuda"):
+        return bool(torch.cuda.is_bf16_supported())
+    check = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
+    return bool(check()) if callable(check) else False
+
+
+def prepare_torch(threads: int | None = None, bf16: bool | None = None) -> TorchSetup:
+    """Configure torch (threads: default 2, or fewer cores) and choose the device and bf16.
+
+    ``bf16=None`` turns bfloat16 autocast on where the hardware has bf16 units.
+    """
+    device = configure_torch(threads)
+    return TorchSetup(device, bf16_supported(device) if bf16 is None else bf16)
 
 
 def build_model(spec: ModelSpec, vocab_size: int, *, pad_id: int, seed: int) -> LanguageModel:
@@ -128,8 +167,6 @@ def save_checkpoint(
 def load_checkpoint(folder: str | Path, device: str = "cpu") -> tuple[LanguageModel, Tokenizer]:
     """Load a checkpoint written by :func:`save_checkpoint` (offline, from the folder only)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from halluc.errors import InputError
 
     path = Path(folder)
     if not (path / "config.json").is_file():

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from halluc.experiments.train import smoothed
+
+if TYPE_CHECKING:
+    from halluc.experiments.incentives_stats import GraderRow
+    from halluc.experiments.measurement import Measurement
+    from halluc.experiments.sweep_result import SweepRow
 
 
 def _pyplot() -> Any:
@@ -20,62 +25,50 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_err_vs_sr(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
+CALIBRATED = "calibrated algorithm on this world"
+TRAIN_MIX = "trained model: err on the training prompt mix"
+
+
+def _finish(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_err_vs_sr(rows: Sequence[SweepRow], path: Path, title: str) -> Path:
     """err of each model against its world's sr, with the Theorem 2 band and references."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 5.5), dpi=120)
-    main = sorted((r for r in rows if r["role"] == "main"), key=lambda r: r["sr"])
-    poor = [r for r in rows if r["role"] == "poor"]
+    main = sorted((r for r in rows if r.role == "main"), key=lambda r: r.sr)
+    poor = [r for r in rows if r.role == "poor"]
     if main:
-        sr = np.array([r["sr"] for r in main])
-        order = np.argsort(sr)
-        sr = sr[order]
-        lower = np.array([r["lower"] for r in main])[order]
-        upper = np.array([r["upper"] for r in main])[order]
+        sr = np.array([r.sr for r in main])
         ax.fill_between(
             sr,
-            np.clip(lower, 0, 1),
-            np.clip(upper, 0, 1),
+            np.clip([r.lower for r in main], 0, 1),
+            np.clip([r.upper for r in main], 0, 1),
             color="tab:blue",
             alpha=0.12,
             label="Theorem 2 band at this N (99%)",
         )
-        ax.plot(
-            sr,
-            [r["upper_no_slack"] for r in (main[i] for i in order)],
-            ls="--",
-            color="tab:blue",
-            lw=1,
-            label="sr − sr/365 (band as N → ∞)",
+        lines = (
+            ("upper_no_slack", "--", "tab:blue", 1, "sr − sr/365 (band as N → ∞)"),
+            ("calibrated_reference_err", ":", "tab:green", 1.5, CALIBRATED),
         )
-        ax.plot(
-            sr,
-            [r["calibrated_reference_err"] for r in (main[i] for i in order)],
-            ls=":",
-            color="tab:green",
-            lw=1.5,
-            label="calibrated algorithm on this world",
+        for key, ls, color, lw, label in lines:
+            ax.plot(sr, [getattr(r, key) for r in main], ls=ls, color=color, lw=lw, label=label)
+        points = (
+            ("err", "tab:red", "o", None, "trained model: err"),
+            ("err_on_training_mix", "tab:orange", "s", 18, TRAIN_MIX),
         )
-        ax.scatter(
-            [r["sr"] for r in main],
-            [r["err"] for r in main],
-            color="tab:red",
-            zorder=3,
-            label="trained model: err",
-        )
-        ax.scatter(
-            [r["sr"] for r in main],
-            [r["err_on_training_mix"] for r in main],
-            color="tab:orange",
-            marker="s",
-            s=18,
-            zorder=3,
-            label="trained model: err on the training prompt mix",
-        )
+        for key, color, marker, size, label in points:
+            ys = [getattr(r, key) for r in main]
+            ax.scatter(sr, ys, color=color, marker=marker, s=size, zorder=3, label=label)
     if poor:
         ax.scatter(
-            [r["sr"] for r in poor],
-            [r["err"] for r in poor],
+            [r.sr for r in poor],
+            [r.err for r in poor],
             color="black",
             marker="x",
             s=60,
@@ -83,37 +76,31 @@ def plot_err_vs_sr(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Pa
             label="poor (too small) model: err",
         )
     ax.plot([0, 1], [0, 1], color="grey", lw=0.6, ls="-.", label="err = sr")
-    ax.set_xlim(0, max(0.7, max((r["sr"] for r in rows), default=0) + 0.05))
+    ax.set_xlim(0, max(0.7, max((r.sr for r in rows), default=0) + 0.05))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("singleton rate sr of the training corpus")
     ax.set_ylabel("error rate err = p̂(wrong date or nonsense), weighted by μ")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, path)
 
 
-def plot_buckets(
-    measurements: Sequence[tuple[str, dict[str, Any]]], path: Path, title: str
-) -> Path:
+def plot_buckets(measurements: Sequence[tuple[str, Measurement]], path: Path, title: str) -> Path:
     """Error mass by how often the fact was stated, one bar group per model."""
     plt = _pyplot()
     if not measurements:
         raise ValueError("nothing to plot")
-    labels = [b["bucket"] for b in measurements[0][1]["buckets"]]
+    labels = [b.bucket for b in measurements[0][1].buckets]
     x = np.arange(len(labels))
     width = 0.8 / len(measurements)
     fig, ax = plt.subplots(figsize=(8.5, 5), dpi=120)
     for i, (name, m) in enumerate(measurements):
-        errs = [b["err"] for b in m["buckets"]]
         pos = x + i * width - 0.4 + width / 2
-        ax.bar(pos, errs, width, label=name)
+        ax.bar(pos, [b.err for b in m.buckets], width, label=name)
         ax.scatter(
             pos,
-            [b["uniform_guess_err"] for b in m["buckets"]],
+            [b.uniform_guess_err for b in m.buckets],
             marker="_",
             s=max(20, 400 * width),
             color="black",
@@ -127,10 +114,7 @@ def plot_buckets(
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, ncol=3, loc="upper center")
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, path)
 
 
 def plot_losses(curves: Sequence[tuple[str, Sequence[float]]], path: Path, title: str) -> Path:
@@ -144,18 +128,15 @@ def plot_losses(curves: Sequence[tuple[str, Sequence[float]]], path: Path, title
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, path)
 
 
 def plot_incentives(
-    table: Sequence[dict[str, Any]], path: Path, title: str, groups: Sequence[str]
+    table: Sequence[GraderRow], path: Path, title: str, groups: Sequence[str]
 ) -> Path:
     """IDK rate and error rate by grader and fact frequency, with intervals over seeds."""
     plt = _pyplot()
-    graders = list(dict.fromkeys(r["grader"] for r in table))
+    graders = list(dict.fromkeys(r.grader for r in table))
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), dpi=120, sharey=True)
     for ax, metric, label in zip(
         axes, ("idk", "err"), ("IDK rate (abstention)", "error rate"), strict=True
@@ -164,10 +145,11 @@ def plot_incentives(
         for i, g in enumerate(graders):
             means, lows, highs = [], [], []
             for grp in groups:
-                row = next(r for r in table if r["grader"] == g and r["group"] == grp)
-                means.append(row[metric]["mean"])
-                lows.append(row[metric]["mean"] - row[metric]["lo"])
-                highs.append(row[metric]["hi"] - row[metric]["mean"])
+                row = next(r for r in table if r.grader == g and r.group == grp)
+                cell = row.cells[metric]
+                means.append(cell.mean)
+                lows.append(cell.mean - cell.lo)
+                highs.append(cell.hi - cell.mean)
             pos = np.arange(len(groups)) + i * width - 0.4 + width / 2
             ax.bar(pos, means, width, yerr=[lows, highs], capsize=3, label=g)
         ax.set_xticks(np.arange(len(groups)), list(groups))
@@ -177,7 +159,4 @@ def plot_incentives(
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=7)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, path)

@@ -12,11 +12,19 @@ Scale (GPU): N = 400,000 (the Theorem 2 slack terms shrink with sqrt(N): the upp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from halluc.experiments.model import ModelSpec
+from halluc.experiments.posttrain import RLConfig
 from halluc.experiments.train import TrainConfig
 from halluc.experiments.world import WorldConfig
+
+T = TypeVar("T")
+
+
+def _or(value: T | None, default: T) -> T:
+    return default if value is None else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +42,68 @@ class Preset:
     rl_lr: float = 2e-4
     rl_prompt_mix: str = "balanced"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def world_config(
+        self,
+        *,
+        target_sr: float | None = None,
+        n_people: int | None = None,
+        n_examples: int | None = None,
+        zipf_exponent: float | None = None,
+        unknown_fraction: float | None = None,
+        n_templates: int | None = None,
+        seed: int = 0,
+    ) -> WorldConfig:
+        """This preset's world with the given settings changed (a population replaces an sr)."""
+        w = self.world
+        return replace(
+            w,
+            target_sr=None if n_people is not None else _or(target_sr, w.target_sr),
+            n_people=n_people,
+            n_examples=_or(n_examples, w.n_examples),
+            zipf_exponent=_or(zipf_exponent, w.zipf_exponent),
+            unknown_fraction=_or(unknown_fraction, w.unknown_fraction),
+            n_templates=_or(n_templates, w.n_templates),
+            seed=seed,
+        )
+
+    def train_config(
+        self,
+        *,
+        epochs: int | None = None,
+        batch_size: int | None = None,
+        lr: float | None = None,
+        seed: int = 0,
+    ) -> TrainConfig:
+        """This preset's pre-training with the given settings changed."""
+        t = self.train
+        return replace(
+            t,
+            epochs=_or(epochs, t.epochs),
+            batch_size=_or(batch_size, t.batch_size),
+            lr=_or(lr, t.lr),
+            seed=seed,
+        )
+
+    def rl_config(
+        self,
+        *,
+        steps: int | None = None,
+        batch: int | None = None,
+        samples: int | None = None,
+        lr: float | None = None,
+        kl: float = 0.0,
+        prompt_mix: str | None = None,
+    ) -> RLConfig:
+        """This preset's post-training with the given settings changed."""
+        return RLConfig(
+            steps=_or(steps, self.rl_steps),
+            batch=_or(batch, self.rl_batch),
+            samples=_or(samples, self.rl_samples),
+            lr=_or(lr, self.rl_lr),
+            kl=kl,
+            prompt_mix=_or(prompt_mix, self.rl_prompt_mix),
+        )
 
 
 CPU = Preset(

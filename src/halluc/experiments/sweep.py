@@ -10,15 +10,27 @@ Results: ``summary.json`` (every number), ``table.md``, ``err_vs_sr.png``, ``buc
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from halluc.errors import InputError
+from halluc.experiments.measurement import BUCKET_HEADERS, MeasuredModel, bucket_rows
 from halluc.experiments.model import ModelSpec
-from halluc.experiments.pipeline import VERSIONED, Log, jsonable, measure_into, train_in, world_in
+from halluc.experiments.pipeline import (
+    VERSIONED,
+    Log,
+    jsonable,
+    measure_into,
+    read_training_record,
+    train_in,
+    world_in,
+)
+from halluc.experiments.sweep_result import SWEEP_NOTES, SweepResult, SweepRow, sweep_table
 from halluc.experiments.train import TrainConfig
 from halluc.experiments.world import WorldConfig
 from halluc.log.runs import RunFolder, package_versions
+from halluc.render.tables import OutputFormat, render_text_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +48,13 @@ class SweepConfig:
 
     def __post_init__(self) -> None:
         if len(self.srs) < 1:
-            raise ValueError("no singleton rates to sweep")
+            raise InputError("no singleton rates to sweep", field="srs")
         if not self.seeds:
-            raise ValueError("no seeds")
+            raise InputError("no seeds", field="seeds")
         if self.poor_model is not None and self.poor_sr not in self.srs:
-            raise ValueError(
-                f"the poor model's world (sr {self.poor_sr}) must be one of {self.srs}"
+            raise InputError(
+                f"the poor model's world (sr {self.poor_sr}) must be one of {self.srs}",
+                field="poor_sr",
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,57 +89,8 @@ def units(cfg: SweepConfig) -> list[Unit]:
     return out
 
 
-@dataclass(slots=True)
-class SweepResult:
-    folder: Path
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def row_of(unit: Unit, m: dict[str, Any]) -> dict[str, Any]:
-    """The flat numbers of one measurement that the table and plots use."""
-    res = m["training"]["result"]
-    buckets = {b["bucket"]: b for b in m["buckets"]}
-    return {
-        "world": unit.world_name,
-        "model": unit.spec.label,
-        "role": unit.role,
-        "seed": unit.seed,
-        "sr_target": unit.sr_target,
-        "sr": m["sr"],
-        "N": m["singletons"]["n"],
-        "people": m["world"]["stats"]["n_people"],
-        "missing_mass": m["missing_mass"],
-        "err": m["err"],
-        "acc": m["acc"],
-        "idk": m["idk"],
-        "other": m["other"],
-        "err_on_training_mix": m["err_on_training_mix"],
-        "calibrated_reference_err": m["calibrated_reference_err"],
-        "delta": m["delta"],
-        "err_iiv": m["err_iiv"],
-        "theorem1_lower": m["theorem1"]["value"],
-        "theorem1_holds": m["theorem1_holds"],
-        "lower": m["theorem2_lower"]["value"],
-        "upper": m["theorem2_upper"]["value"],
-        "lower_no_slack": m["theorem2_lower_no_slack"],
-        "upper_no_slack": m["theorem2_upper_no_slack"],
-        "err_seen_once": buckets["1"]["err"],
-        "uniform_guess_seen_once": buckets["1"]["uniform_guess_err"],
-        "err_seen_6plus": buckets["6+"]["err"],
-        "err_unseen": buckets["unseen"]["err"],
-        "final_loss": res["final_loss"],
-        "converged": res["converged"],
-        "tokens_per_second": res["tokens_per_second"],
-        "train_seconds": res["seconds"],
-        "parameters": m["training"]["parameters"],
-    }
-
-
 def run_sweep(folder: str | Path, cfg: SweepConfig, *, log: Log) -> SweepResult:
     """Run (or resume) the sweep in ``folder``."""
-    from halluc.experiments.report import write_sweep_outputs
-
     start = time.perf_counter()
     run = RunFolder.create(
         folder,
@@ -134,7 +98,7 @@ def run_sweep(folder: str | Path, cfg: SweepConfig, *, log: Log) -> SweepResult:
         resume_keys=("kind", "world", "model", "poor_model", "train", "srs", "seeds"),
     )
     result = SweepResult(run.path)
-    measurements: dict[str, dict[str, Any]] = {}
+    measured: dict[str, MeasuredModel] = {}
     todo = units(cfg)
     for i, unit in enumerate(todo, 1):
         log(f"[{i}/{len(todo)}] {unit.name} ({unit.role})")
@@ -149,11 +113,59 @@ def run_sweep(folder: str | Path, cfg: SweepConfig, *, log: Log) -> SweepResult:
             world,
             trained,
             device=cfg.device,
-            extra={"role": unit.role},
+            role=unit.role,
             log=log,
         )
-        measurements[unit.name] = m
-        result.rows.append(row_of(unit, m))
+        measured[unit.name] = m
+        result.rows.append(
+            SweepRow.of(unit.world_name, unit.spec.label, unit.role, unit.seed, unit.sr_target, m)
+        )
     result.seconds = time.perf_counter() - start
-    write_sweep_outputs(run, cfg, result, measurements)
+    write_sweep_outputs(run, cfg, result, measured)
     return result
+
+
+def write_sweep_outputs(
+    run: RunFolder,
+    cfg: SweepConfig,
+    result: SweepResult,
+    measured: dict[str, MeasuredModel],
+) -> None:
+    """table.md, err_vs_sr.png, buckets.png, loss.png and summary.json in the run folder."""
+    from halluc.experiments.plots import plot_buckets, plot_err_vs_sr, plot_losses
+
+    title = f"halluc simulate sweep ({cfg.preset}): err against singleton rate"
+    main = [(n, m.measurement) for n, m in measured.items() if m.role == "main"]
+    poor = [(n, m.measurement) for n, m in measured.items() if m.role == "poor"]
+    md = [
+        f"# {title}\n",
+        sweep_table(result.rows, OutputFormat.MARKDOWN, "err against sr, with Theorem 2's bounds"),
+        "",
+        *[f"- {n}" for n in SWEEP_NOTES],
+        "",
+        render_text_table(
+            BUCKET_HEADERS,
+            bucket_rows(main + poor),
+            OutputFormat.MARKDOWN,
+            title="By how often the birthday was stated in training",
+        ),
+        f"\nTotal wall time: {result.seconds:.0f} s.\n",
+    ]
+    (run.path / "table.md").write_text("\n".join(md), encoding="utf-8")
+    plot_err_vs_sr(result.rows, run.path / "err_vs_sr.png", title)
+    shown = main[:: max(1, len(main) // 5)] + poor[:1]
+    plot_buckets(shown, run.path / "buckets.png", "Error mass by how often the fact was stated")
+    curves = []
+    for name in measured:  # per-step losses are kept only in each model's train.json
+        record = read_training_record(run.path / "models" / name)
+        curves.append((name, record.step_loss if record else ()))
+    plot_losses(curves, run.path / "loss.png", "Training loss")
+    run.write_summary(
+        {
+            "kind": "simulate-sweep",
+            "rows": result.to_dict(),
+            "seconds": result.seconds,
+            "notes": list(SWEEP_NOTES),
+            "files": ["table.md", "err_vs_sr.png", "buckets.png", "loss.png"],
+        }
+    )

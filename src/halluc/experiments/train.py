@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from halluc.experiments.model import LanguageModel, Tokenizer
+from halluc.errors import InputError
+from halluc.experiments.model import LanguageModel, ModelSpec, Tokenizer
 
 if TYPE_CHECKING:
     import torch
@@ -38,14 +39,40 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
-            raise ValueError(f"epochs must be >= 1, got {self.epochs}")
+            raise InputError(f"must be >= 1, got {self.epochs}", field="epochs")
         if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+            raise InputError(f"must be >= 1, got {self.batch_size}", field="batch_size")
         if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
+            raise InputError(f"must be > 0, got {self.lr}", field="lr")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainSummary:
+    """How a training run went, as ``train.json`` records it under ``result``."""
+
+    epoch_loss: list[float]
+    first_loss: float | None
+    final_loss: float | None
+    converged: bool
+    tokens: int
+    seconds: float
+    tokens_per_second: float
+    device: str
+    steps: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainSummary:
+        return cls(**data)
 
 
 @dataclass(slots=True)
@@ -66,18 +93,64 @@ class TrainResult:
         prev, last = self.epoch_loss[-2], self.epoch_loss[-1]
         return prev - last < tol * abs(prev)
 
-    def to_dict(self, tol: float) -> dict[str, Any]:
-        return {
-            "epoch_loss": self.epoch_loss,
-            "first_loss": self.step_loss[0] if self.step_loss else None,
-            "final_loss": self.epoch_loss[-1] if self.epoch_loss else None,
-            "converged": self.converged(tol),
-            "tokens": self.tokens,
-            "seconds": self.seconds,
-            "tokens_per_second": self.tokens_per_second,
-            "device": self.device,
-            "steps": len(self.step_loss),
+    def summary(self, tol: float) -> TrainSummary:
+        return TrainSummary(
+            epoch_loss=list(self.epoch_loss),
+            first_loss=self.step_loss[0] if self.step_loss else None,
+            final_loss=self.epoch_loss[-1] if self.epoch_loss else None,
+            converged=self.converged(tol),
+            tokens=self.tokens,
+            seconds=self.seconds,
+            tokens_per_second=self.tokens_per_second,
+            device=self.device,
+            steps=len(self.step_loss),
+        )
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """What ``train.json`` says about a checkpoint: its size, settings and how training went."""
+
+    spec: ModelSpec
+    parameters: int
+    vocab_size: int
+    config: TrainConfig
+    result: TrainSummary
+    step_loss: tuple[float, ...] = ()
+
+    def to_dict(self, *, steps: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.spec.to_dict(),
+            "label": self.spec.label,
+            "parameters": self.parameters,
+            "vocab_size": self.vocab_size,
+            "train_config": self.config.to_dict(),
+            "result": self.result.to_dict(),
         }
+        if steps:
+            out["step_loss"] = list(self.step_loss)
+        return out
+
+    def render(self, title: str) -> str:
+        """One line: size, parameters, loss before and after, throughput."""
+        r = self.result
+        state = "converged" if r.converged else "still improving"
+        return (
+            f"{title}: {self.spec.label}, {self.parameters} parameters, loss "
+            f"{r.first_loss:.3f} -> {r.final_loss:.3f} ({state}), "
+            f"{r.tokens_per_second:,.0f} tokens/s on {r.device}"
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingRecord:
+        return cls(
+            spec=ModelSpec(**data["model"]),
+            parameters=int(data["parameters"]),
+            vocab_size=int(data["vocab_size"]),
+            config=TrainConfig.from_dict(data["train_config"]),
+            result=TrainSummary.from_dict(data["result"]),
+            step_loss=tuple(data.get("step_loss", ())),
+        )
 
 
 def encode_lines(tokenizer: Tokenizer, lines: list[str]) -> tuple[torch.Tensor, torch.Tensor]:

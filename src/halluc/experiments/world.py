@@ -20,13 +20,16 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import pandas as pd
 
 from halluc.errors import InputError
 from halluc.experiments.dates import DATES, N_DATES
 from halluc.experiments.names import invent_name_lists
 from halluc.experiments.text import TEMPLATES, save_corpus
+from halluc.experiments.world_config import Mentions, WorldConfig, zipf_weights
 from halluc.log.jsonl import read_json, write_json_atomic
+from halluc.render.tables import OutputFormat, render_text_table
 
 IDK = -1
 """The answer code of an "unknown" example."""
@@ -37,138 +40,18 @@ EXAMPLES_FILE = "examples.parquet"
 CORPUS_FILE = "corpus.txt"
 WORLD_FORMAT_VERSION = 1
 
+__all__ = [
+    "IDK",
+    "Mentions",
+    "SingletonCounts",
+    "World",
+    "WorldConfig",
+    "WorldStats",
+    "build_world",
+]
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class WorldConfig:
-    """Everything that determines a world; the same config and seed give the same world."""
-
-    n_examples: int = 12_000
-    """N, the number of training examples, IDK ones included."""
-    n_people: int | None = None
-    """Population size; ``None`` means: solve it from ``target_sr``."""
-    target_sr: float | None = 0.3
-    """Expected singleton rate to aim for when ``n_people`` is not given."""
-    zipf_exponent: float = 0.5
-    """mu(c) is proportional to rank**-zipf_exponent; larger is more heavy-headed."""
-    unknown_fraction: float = 0.1
-    """Share of people whose birthday is undocumented (alpha_c = 0)."""
-    answer_prob: float = 1.0
-    """alpha_c of the other people: the chance that a mention states the birthday."""
-    n_templates: int = len(TEMPLATES)
-    """How many of the sentence templates the corpus uses (the first is the measured one)."""
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.n_examples < 1:
-            raise ValueError(f"n_examples must be >= 1, got {self.n_examples}")
-        if self.n_people is None and self.target_sr is None:
-            raise ValueError("give n_people or target_sr")
-        if self.n_people is not None and self.n_people < 1:
-            raise ValueError(f"n_people must be >= 1, got {self.n_people}")
-        if self.target_sr is not None and not 0.0 < self.target_sr < 1.0:
-            raise ValueError(f"target_sr must be in (0, 1), got {self.target_sr}")
-        if not self.zipf_exponent >= 0.0:
-            raise ValueError(f"zipf_exponent must be >= 0, got {self.zipf_exponent}")
-        if not 0.0 <= self.unknown_fraction < 1.0:
-            raise ValueError(f"unknown_fraction must be in [0, 1), got {self.unknown_fraction}")
-        if not 0.0 < self.answer_prob <= 1.0:
-            raise ValueError(f"answer_prob must be in (0, 1], got {self.answer_prob}")
-        if not 1 <= self.n_templates <= len(TEMPLATES):
-            raise ValueError(f"n_templates must be in 1..{len(TEMPLATES)}, got {self.n_templates}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WorldConfig:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown world settings: {sorted(unknown)}")
-        return cls(**data)
-
-    def resolved_population(self) -> int:
-        if self.n_people is not None:
-            return self.n_people
-        assert self.target_sr is not None
-        return solve_population(
-            self.target_sr,
-            self.n_examples,
-            self.zipf_exponent,
-            answering_fraction=1.0 - self.unknown_fraction,
-            answer_prob=self.answer_prob,
-        )
-
-
-def zipf_weights(n_people: int, exponent: float) -> FloatArray:
-    ranks = np.arange(1, n_people + 1, dtype=np.float64)
-    w = ranks**-exponent
-    out: FloatArray = w / w.sum()
-    return out
-
-
-def expected_singleton_rate(
-    n_people: int,
-    n_examples: int,
-    exponent: float,
-    *,
-    answering_fraction: float = 1.0,
-    answer_prob: float = 1.0,
-) -> float:
-    """E[sr] over the world's randomness: each person is a singleton with probability
-    N q (1 - q)^(N - 1), q = mu(c) alpha_c, and alpha_c = answer_prob for a share
-    ``answering_fraction`` of people (0 for the rest)."""
-    mu = zipf_weights(n_people, exponent)
-    q = mu * answer_prob
-    n = float(n_examples)
-    per_person = n * q * np.exp((n - 1.0) * np.log1p(-np.minimum(q, 1.0 - 1e-15)))
-    return float(answering_fraction * per_person.sum() / n)
-
-
-def solve_population(
-    target_sr: float,
-    n_examples: int,
-    exponent: float,
-    *,
-    answering_fraction: float = 1.0,
-    answer_prob: float = 1.0,
-    max_people: int = 50_000_000,
-) -> int:
-    """The smallest population whose expected singleton rate reaches ``target_sr``.
-
-    The expected rate grows with the population (more people share the same N mentions) up to
-    ``answering_fraction * answer_prob``-ish limits; an unreachable target is an error.
-    """
-
-    def f(n: int) -> float:
-        return expected_singleton_rate(
-            n,
-            n_examples,
-            exponent,
-            answering_fraction=answering_fraction,
-            answer_prob=answer_prob,
-        )
-
-    lo, hi = 1, 2
-    while f(hi) < target_sr:
-        lo, hi = hi, hi * 2
-        if hi > max_people:
-            raise InputError(
-                f"singleton rate {target_sr} is out of reach with N={n_examples}, "
-                f"exponent {exponent}, {answering_fraction:.0%} of people answering "
-                f"(at most {f(max_people):.3f} with {max_people} people)",
-                field="target_sr",
-            )
-    while hi - lo > max(1, lo // 1000):
-        mid = (lo + hi) // 2
-        if f(mid) < target_sr:
-            lo = mid
-        else:
-            hi = mid
-    return hi
 
 
 def name_list_size(n_people: int) -> int:
@@ -189,6 +72,37 @@ class SingletonCounts:
     @property
     def sr(self) -> float:
         return self.n_singletons / self.n
+
+
+@dataclass(frozen=True, slots=True)
+class WorldStats:
+    """A drawn world's exact counts (``world.json`` keeps them under ``stats``)."""
+
+    n_examples: int
+    n_people: int
+    n_singletons: int
+    n_distinct_answered: int
+    n_idk_examples: int
+    singleton_rate: float
+    missing_mass: float
+    unseen_people: int
+    max_mentions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WorldStats:
+        return cls(**data)
+
+    def render(self, title: str, fmt: OutputFormat = OutputFormat.TABLE) -> str:
+        """One (quantity, value) row per count; rates to four decimals."""
+        if fmt is OutputFormat.JSON:
+            return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+        rows = [
+            [k, f"{v:.4f}" if isinstance(v, float) else str(v)] for k, v in self.to_dict().items()
+        ]
+        return render_text_table(["quantity", "value"], rows, fmt, title=title)
 
 
 @dataclass(slots=True)
@@ -253,19 +167,20 @@ class World:
             for p, a, t in zip(self.ex_person, self.ex_answer, self.ex_template, strict=True)
         ]
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> WorldStats:
         sc = self.singleton_counts()
-        return {
-            "n_examples": sc.n,
-            "n_people": self.n_people,
-            "n_singletons": sc.n_singletons,
-            "n_distinct_answered": sc.n_distinct,
-            "n_idk_examples": sc.n_idk_examples,
-            "singleton_rate": sc.sr,
-            "missing_mass": self.missing_mass(),
-            "unseen_people": int((self.answered + self.idk_mentions == 0).sum()),
-            "max_mentions": int((self.answered + self.idk_mentions).max()),
-        }
+        mentioned = self.answered + self.idk_mentions
+        return WorldStats(
+            n_examples=sc.n,
+            n_people=self.n_people,
+            n_singletons=sc.n_singletons,
+            n_distinct_answered=sc.n_distinct,
+            n_idk_examples=sc.n_idk_examples,
+            singleton_rate=sc.sr,
+            missing_mass=self.missing_mass(),
+            unseen_people=int((mentioned == 0).sum()),
+            max_mentions=int(mentioned.max()),
+        )
 
     # ---- persistence -------------------------------------------------------------------------
 
@@ -302,7 +217,7 @@ class World:
             {
                 "format": WORLD_FORMAT_VERSION,
                 "config": self.config.to_dict(),
-                "stats": self.stats(),
+                "stats": self.stats().to_dict(),
                 "first_names": self.first_names,
                 "last_names": self.last_names,
                 "files": {

@@ -1,17 +1,21 @@
 """The paper's theory as calculators: pure functions of numbers and finite distributions.
 
 - :mod:`~halluc.theory.iiv`: Theorem 1 and Corollary 1 on finite instances (the Is-It-Valid
-  reduction), with :mod:`~halluc.theory.iiv_estimate` for estimating δ and err_iiv from
-  samples;
+  reduction; instances in :mod:`~halluc.theory.iiv_instance`), with
+  :mod:`~halluc.theory.iiv_estimate` for estimating δ and err_iiv from samples;
 - :mod:`~halluc.theory.facts`: arbitrary facts (Definition 1), the singleton rate and
   Theorem 2; :mod:`~halluc.theory.facts_models`: the calibrated algorithm and a counting
   model;
 - :mod:`~halluc.theory.multiple_choice`: Theorems 3 and 4, opt(G), the trigram example;
 - :mod:`~halluc.theory.goodturing`: frequency-of-frequencies, missing mass, Esty, Chao1,
   Good–Toulmin, McAllester–Ortiz;
-- :mod:`~halluc.theory.hardness`: Observation 2.
+- :mod:`~halluc.theory.hardness`: Observation 2;
+- :mod:`~halluc.theory.calculators`: each theorem from numbers or files as a
+  :class:`~halluc.theory.worksheet.Worksheet` with every term (what ``halluc bounds`` prints;
+  imported on its own, not from here).
 
-No I/O here except :mod:`~halluc.theory.factsfile`, which reads training examples.
+No I/O here except :mod:`~halluc.theory.factsfile` and :mod:`~halluc.theory.tablefile`, which
+read training examples and probability tables.
 """
 
 from __future__ import annotations

@@ -52,6 +52,19 @@ class Bound:
             "notes": list(self.notes),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Bound:
+        """The bound :meth:`to_dict` wrote (``vacuous`` is recomputed, not read)."""
+        return cls(
+            value=float(data["value"]),
+            terms={str(k): float(v) for k, v in data["terms"].items()},
+            statement=str(data["statement"]),
+            kind="upper" if data["kind"] == "upper" else "lower",
+            holds_with=float(data["holds_with"]),
+            name=str(data["name"]),
+            notes=tuple(str(n) for n in data.get("notes", ())),
+        )
+
 
 def fmt(x: float) -> str:
     """Compact number formatting for statements."""

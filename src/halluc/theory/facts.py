@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
 
@@ -62,13 +62,11 @@ class SingletonStats:
     n_idk: int = 0
 
     def to_dict(self) -> dict[str, float | int]:
-        return {
-            "sr": self.sr,
-            "n": self.n,
-            "n_singletons": self.n_singletons,
-            "n_distinct": self.n_distinct,
-            "n_idk": self.n_idk,
-        }
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SingletonStats:
+        return cls(**data)
 
 
 def _idk_mask(is_idk: npt.ArrayLike | None, n: int) -> BoolArray:
@@ -258,14 +256,19 @@ def _check_sr_n(sr: float, n: int) -> tuple[float, int]:
     return probability(sr, "sr"), integer(n, "n", minimum=1)
 
 
+def _printed(gamma: float, printed: bool | None) -> bool:
+    """Whether the constants as printed apply: by default at γ = 0.01, the only γ they hold for."""
+    use = (gamma == 0.01) if printed is None else printed
+    if use and gamma != 0.01:
+        raise InputError("the printed constants are for gamma = 0.01 only", field="gamma")
+    return use
+
+
 def lower_bound_slack(n: int, gamma: float = 0.01, *, printed: bool | None = None) -> float:
     """Theorem 2's lower-bound slack: (35 + 6 ln N)/√N at 99%, 6 ln(3N/γ)/√N in general."""
     k = integer(n, "n", minimum=1)
     g = confidence_gamma(gamma)
-    use_printed = (g == 0.01) if printed is None else printed
-    if use_printed:
-        if g != 0.01:
-            raise InputError("the printed constants are for gamma = 0.01 only", field="gamma")
+    if _printed(g, printed):
         return (35.0 + 6.0 * math.log(k)) / math.sqrt(k)
     return 6.0 * math.log(3.0 * k / g) / math.sqrt(k)
 
@@ -274,10 +277,7 @@ def upper_bound_slack(n: int, gamma: float = 0.01, *, printed: bool | None = Non
     """Theorem 2's upper-bound slack: 13/√N at 99%, 5√(ln(5/γ)/N) in general."""
     k = integer(n, "n", minimum=1)
     g = confidence_gamma(gamma)
-    use_printed = (g == 0.01) if printed is None else printed
-    if use_printed:
-        if g != 0.01:
-            raise InputError("the printed constants are for gamma = 0.01 only", field="gamma")
+    if _printed(g, printed):
         return 13.0 / math.sqrt(k)
     return 5.0 * math.sqrt(math.log(5.0 / g) / k)
 
@@ -303,9 +303,8 @@ def theorem2_lower_bound(
     d = probability(delta, "delta")
     g = confidence_gamma(gamma)
     slack = lower_bound_slack(k, g, printed=printed)
-    use_printed = (g == 0.01) if printed is None else printed
     value = s - 2.0 / e - slack - d
-    slack_txt = "(35 + 6 ln N)/sqrt(N)" if use_printed else "6 ln(3N/gamma)/sqrt(N)"
+    slack_txt = "(35 + 6 ln N)/sqrt(N)" if _printed(g, printed) else "6 ln(3N/gamma)/sqrt(N)"
     terms = {
         "sr": s,
         "N": float(k),
@@ -339,10 +338,9 @@ def theorem2_upper_bound(
     big_l = integer(max_error_set, "max_error_set", minimum=1)
     g = confidence_gamma(gamma)
     slack = upper_bound_slack(k, g, printed=printed)
-    use_printed = (g == 0.01) if printed is None else printed
     share = s / (big_l + 1)
     value = s - share + slack
-    slack_txt = "13/sqrt(N)" if use_printed else "5 sqrt(ln(5/gamma)/N)"
+    slack_txt = "13/sqrt(N)" if _printed(g, printed) else "5 sqrt(ln(5/gamma)/N)"
     terms = {
         "sr": s,
         "N": float(k),

@@ -30,7 +30,8 @@ from halluc.theory.facts import (
     theorem2_lower_bound,
     theorem2_upper_bound,
 )
-from halluc.theory.iiv import Instance, make_instance, theorem1_bound
+from halluc.theory.iiv import theorem1_bound
+from halluc.theory.iiv_instance import Instance, make_instance
 
 _Parts = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 """Per prompt: mass u on each response of R_c, p̂(a_c), p̂(memorised wrong answer),

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import binom
 
 from halluc.errors import InputError
 from halluc.scoring.intervals import z_value
@@ -167,15 +168,6 @@ def adjusted_counts(fof: Mapping[int, int]) -> dict[int, float]:
 Smoothing = Literal["auto", "none", "binomial"]
 
 
-def _binomial_tail(k: int, q: float, r: int) -> float:
-    """Pr[L >= r] for L ~ Binomial(k, q)."""
-    if r <= 0:
-        return 1.0
-    if r > k:
-        return 0.0
-    return math.fsum(math.comb(k, j) * q**j * (1.0 - q) ** (k - j) for j in range(r, k + 1))
-
-
 def good_toulmin(fof: Mapping[int, int], t: float, *, smoothing: Smoothing = "auto") -> float:
     """Expected number of new distinct items in t·N further samples.
 
@@ -208,7 +200,9 @@ def good_toulmin(fof: Mapping[int, int], t: float, *, smoothing: Smoothing = "au
         return good_toulmin(f, tt, smoothing="none")
     k = max(0, math.ceil(0.5 * math.log(n * tt * tt / (tt - 1.0), 3)))
     q = 2.0 / (tt + 2.0)
-    return -math.fsum(((-tt) ** r) * _binomial_tail(k, q, r) * fr for r, fr in f.items() if r <= k)
+    # Pr[L >= r] = binom.sf(r - 1): 1 for r <= 0, 0 for r > k
+    tail = {r: float(binom.sf(r - 1, k, q)) for r in f if r <= k}
+    return -math.fsum(((-tt) ** r) * tail[r] * fr for r, fr in f.items() if r <= k)
 
 
 def extrapolate_singleton_rate(
