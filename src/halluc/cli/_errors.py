@@ -11,6 +11,7 @@ from halluc.errors import HallucError, InputError
 
 FLAG_OF: dict[str, str] = {
     # library field -> flag, where the flag is not simply "--" + field with "-" for "_"
+    "fmt": "--format",
 }
 
 

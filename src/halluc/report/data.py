@@ -23,6 +23,7 @@ from halluc.log.records import Record, read_records, records_to_frame
 from halluc.log.runs import RECORDS, RunFolder
 from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
 from halluc.scoring.report import ScoreReport, score_report
+from halluc.scoring.rules import ScoringRule
 
 CENSUS = "census.json"
 
@@ -158,8 +159,11 @@ def load_report_data(
     *,
     targets: Sequence[float] | None = None,
     settings: MetricSettings | None = None,
+    rules: Sequence[ScoringRule] | None = None,
 ) -> ReportData:
-    """Load runs, disambiguate models shared between runs, and score everything once."""
+    """Load runs, disambiguate models shared between runs, and score everything once, under
+    ``rules`` (any scoring rules) or ``confidence_target(t)`` for each of ``targets`` (default:
+    every t the runs hold)."""
     if not paths:
         raise InputError("no run folders given")
     ps = [Path(p) for p in paths]
@@ -185,6 +189,6 @@ def load_report_data(
     )
     s = settings or MetricSettings()
     frame = records_to_frame(records)
-    scores = score_report(frame, tg, s)
+    scores = score_report(frame, tg, s, rules=rules)
     scores.sources = [str(r.path) for r in runs]
     return ReportData(runs, records, frame, scores.targets, s, scores, renamed)
