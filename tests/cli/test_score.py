@@ -42,9 +42,10 @@ def test_other_formats(fmt: str, tmp_path: Path) -> None:
     if fmt == "json":
         assert json.loads(res.stdout)["table"]
     elif fmt == "markdown":
-        assert res.stdout.count("| o4-mini |") == 5  # 4 targets + the leaderboard
+        rows = [line for line in res.stdout.splitlines() if line.startswith("| o4-mini |")]
+        assert len(rows) == 5  # 4 targets + the leaderboard
     else:
-        assert res.stdout.splitlines()[0].startswith("model,mode,target")
+        assert res.stdout.splitlines()[0].startswith("model,mode,rule,target,idk_credit,penalty")
 
 
 def test_letter_grades_and_simpleqa_labels(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import hashlib
 
 import orjson
 
+from halluc.render.numbers import format_number  # re-exported: it lived here before
 from halluc.scoring.rules import check_target, penalty
 
 BEST_GUESS_INSTRUCTION = (
@@ -14,13 +15,6 @@ BEST_GUESS_INSTRUCTION = (
 """The paper's example instruction for t = 0 (binary grading)."""
 
 INSTRUCTION_VERSION = "1"
-
-
-def format_number(x: float) -> str:
-    """A number as a person writes it: 3, 0.5, 1.5, 0.333 (never 3.0 or 0.33333333)."""
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.3g}"
 
 
 def confidence_instruction(t: float) -> str:

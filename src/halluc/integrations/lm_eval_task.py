@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from halluc.errors import InputError
-from halluc.eval.prompts import confidence_instruction, format_number
+from halluc.eval.prompts import confidence_instruction
+from halluc.render.numbers import format_number
 from halluc.log.outcomes import Outcome
 from halluc.scoring.rules import check_target, confidence_target
 

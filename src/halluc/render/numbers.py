@@ -87,4 +87,13 @@ def range_label(lo: float, hi: float, name: str) -> str:
     return f"{lo:g}–{hi:g}"
 
 
-__all__ = ["MISSING", "NOISE", "fmt_bounds", "fmt_interval", "fmt_num", "format_number", "range_label", "snap_noise"]
+__all__ = [
+    "MISSING",
+    "NOISE",
+    "fmt_bounds",
+    "fmt_interval",
+    "fmt_num",
+    "format_number",
+    "range_label",
+    "snap_noise",
+]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from halluc.calibration.audit import audit_summary, audit_table
 from halluc.errors import InputError
-from halluc.scoring.crossings import Crossing
 from halluc.report.build import Report, build_report
 from halluc.report.confidence import ConfidenceSet, confidence_sets, confidence_table
 from halluc.report.curves import ScoreCurve, ScoreCurves, score_curves
@@ -30,6 +29,7 @@ from halluc.report.plots import (
     plot_risk_coverage,
     plot_score_vs_target,
 )
+from halluc.scoring.crossings import Crossing
 from halluc.scoring.metrics import MetricSettings
 from halluc.scoring.rules import ScoringRule
 

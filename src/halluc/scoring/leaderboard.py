@@ -9,7 +9,6 @@ import pandas as pd
 
 from halluc.scoring.rules import confidence_target
 
-
 FLIP_SEPARATOR = ";"
 """Between the keys of ``flips`` (a rule's name may hold commas)."""
 
@@ -47,8 +46,8 @@ def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
 
     Returns one row per entry with columns ``score@<key>`` and ``rank@<key>`` per rule (the key
     is t for a confidence target, e.g. ``score@0.5``, else the rule's name), plus ``flips``: the
-    keys (separated by :data:`FLIP_SEPARATOR`) at which the entry's rank differs from its rank under the previous rule. Ties share the
-    better rank.
+    keys (separated by :data:`FLIP_SEPARATOR`) at which the entry's rank differs from its rank
+    under the previous rule. Ties share the better rank.
     """
     if table.empty:
         return pd.DataFrame(columns=["entry"])
@@ -76,12 +75,7 @@ def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
     out["flips"] = flips
     if not keys:  # no entry has a score (e.g. every outcome was an excluded error)
         return out
-    return out.sort_values([f"rank@{keys[0]}", f"rank@{keys[-1]}", "entry"]).reset_index(
-        drop=True
-    )
+    return out.sort_values([f"rank@{keys[0]}", f"rank@{keys[-1]}", "entry"]).reset_index(drop=True)
 
 
-__all__ = [
-    "FLIP_SEPARATOR",
-    "entry_label",
-    "flip_keys", "leaderboard", "ordered_keys", "rule_keys"]
+__all__ = ["FLIP_SEPARATOR", "entry_label", "flip_keys", "leaderboard", "ordered_keys", "rule_keys"]

@@ -1,8 +1,9 @@
 """Metrics per model, mode and scoring rule, derived late from categorical outcomes.
 
 Points come from :class:`~halluc.scoring.rules.ScoringRule` alone (confidence targets are the
-common case; ``general(idk_credit, wrong_penalty)`` rules flow through the same code). Every metric is a function of four counts per group (correct, incorrect, abstained, error), so
-the work is one pass to count and then arithmetic on a few numbers per group. The ``error``
+common case; ``general(idk_credit, wrong_penalty)`` rules flow through the same code). Every
+metric is a function of four counts per group (correct, incorrect, abstained, error), so the
+work is one pass to count and then arithmetic on a few numbers per group. The ``error``
 outcome is handled by an explicit :class:`~halluc.scoring.rules.ErrorPolicy` and always reported.
 """
 
@@ -269,9 +270,7 @@ def summarize(
         ).to_numpy()
         c3 = scored_counts(row[COUNT_COLUMNS].to_numpy(dtype=np.int64), s.error_policy)
         for i in np.flatnonzero(mask):
-            table.loc[table.index[i], "always_answer_score"] = float(
-                mean_points(c3, row_rules[i])
-            )
+            table.loc[table.index[i], "always_answer_score"] = float(mean_points(c3, row_rules[i]))
             table.loc[table.index[i], "always_answer_source"] = "t=0 answers"
     table["always_answer_score"] = snap_noise(table["always_answer_score"].to_numpy(np.float64))
     return table
