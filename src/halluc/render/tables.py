@@ -135,8 +135,9 @@ def rich_table(
     """A rich table of plain text cells (markup in them is shown as typed)."""
     table = RichTable(title=title or None, show_lines=False, header_style="bold")
     for i, h in enumerate(headers):
-        justify = "right" if i >= numeric_from else "left"
-        table.add_column(escape(h), justify=justify, overflow="fold")
+        table.add_column(
+            escape(h), justify="right" if i >= numeric_from else "left", overflow="fold"
+        )
     for r in rows:
         table.add_row(*(escape(c) for c in r))
     return table

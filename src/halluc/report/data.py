@@ -17,9 +17,9 @@ import pandas as pd
 
 from halluc.errors import InputError
 from halluc.io.outcome_table import read_outcome_table
-from halluc.log.jsonl import iter_jsonl, read_json
+from halluc.log.jsonl import read_json
 from halluc.log.outcomes import parse_mode, parse_outcome
-from halluc.log.records import Record, read_records, records_to_frame
+from halluc.log.records import Record, is_record_log, read_records, records_to_frame
 from halluc.log.runs import RECORDS, RunFolder
 from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
 from halluc.scoring.report import ScoreReport, score_report
@@ -96,19 +96,10 @@ def validate_census(value: Any, path: Path) -> dict[str, Any]:
     return value
 
 
-def _is_record_log(path: Path) -> bool:
-    """A halluc records.jsonl (first line has item_id, outcome and the schema version v)."""
-    if path.suffix.lower() not in (".jsonl", ".ndjson"):
-        return False
-    for _, value in iter_jsonl(path, tolerate_partial_tail=True):
-        return isinstance(value, dict) and {"item_id", "outcome", "v"} <= value.keys()
-    return False
-
-
 def _file_records(path: Path) -> list[Record]:
     """Records from a records.jsonl, or from a plain outcome table (CSV/JSONL with model, item
     and outcome columns, as ``halluc score`` reads them: imported outcomes, no responses)."""
-    if _is_record_log(path):
+    if is_record_log(path):
         return read_records(path, tolerate_partial_tail=True)
     frame = read_outcome_table(path)
     out = []

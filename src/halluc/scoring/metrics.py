@@ -269,7 +269,7 @@ def summarize(
             & table["always_answer_score"].isna()
         ).to_numpy()
         c3 = scored_counts(row[COUNT_COLUMNS].to_numpy(dtype=np.int64), s.error_policy)
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask).tolist():
             table.loc[table.index[i], "always_answer_score"] = float(mean_points(c3, row_rules[i]))
             table.loc[table.index[i], "always_answer_source"] = "t=0 answers"
     table["always_answer_score"] = snap_noise(table["always_answer_score"].to_numpy(np.float64))
