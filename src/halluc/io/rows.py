@@ -56,8 +56,10 @@ MISSING: Any = object()
 """The cell of a column a JSON row does not have (a JSON ``null`` is ``None``)."""
 
 
-def row_format(path: Path, allowed: Sequence[RowFormat] | None = None) -> RowFormat:
-    """The format of a table file from its name (``.gz`` aside)."""
+def row_format(
+    path: Path, allowed: Sequence[RowFormat] | None = None, what: str = "table"
+) -> RowFormat:
+    """The format of a ``what`` file from its name (``.gz`` aside)."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
@@ -65,7 +67,7 @@ def row_format(path: Path, allowed: Sequence[RowFormat] | None = None) -> RowFor
     ok = tuple(allowed or RowFormat)
     if fmt is None or fmt not in ok:
         names = ", ".join(s for s, f in SUFFIXES.items() if f in ok)
-        raise InputError(f"unknown table file type (expected {names})", path=path)
+        raise InputError(f"unknown {what} file type (expected {names})", path=path)
     return fmt
 
 
@@ -75,7 +77,7 @@ def check_regular_file(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
+        raise InputError("file not found", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
     if stat.S_ISDIR(mode):
@@ -140,6 +142,11 @@ class CsvRows:
         if header is None:
             raise InputError("empty file: no header row", path=path, line=1)
         self.header: list[str] = header
+
+    @property
+    def line(self) -> int:
+        """The last line read so far."""
+        return self._reader.line_num
 
     def _next(self) -> list[str] | None:
         try:
@@ -249,6 +256,15 @@ def pick_column(
     return found
 
 
+def json_object(raw: bytes, path: Path | str, line: int) -> dict[str, Any]:
+    """One JSON line that must be an object (see :func:`halluc.log.jsonl.parse_json_line`)."""
+    value = parse_json_line(raw, path, line)
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        raise InputError(f"each line must be a JSON object, got {kind}", path=path, line=line)
+    return value
+
+
 def _columnar(rows: Sequence[dict[str, Any]]) -> dict[str, Sequence[Any]]:
     names: dict[str, None] = {}
     for row in rows:
@@ -313,13 +329,7 @@ def _jsonl_table(path: Path) -> RowTable:
     for line_no, raw in enumerate(read_bytes(path).split(b"\n"), 1):
         if not raw.strip():
             continue
-        value = parse_json_line(raw, path, line_no)
-        if not isinstance(value, dict):
-            kind = type(value).__name__
-            raise InputError(
-                f"each line must be a JSON object, got {kind}", path=path, line=line_no
-            )
-        rows.append(value)
+        rows.append(json_object(raw, path, line_no))
         lines.append(line_no)
     return RowTable(path, RowFormat.JSONL, _columnar(rows), lines)
 
@@ -365,10 +375,12 @@ def _parquet_table(path: Path) -> RowTable:
     return RowTable(path, RowFormat.PARQUET, columns, list(range(1, table.num_rows + 1)))
 
 
-def read_rows(path: str | Path, allowed: Sequence[RowFormat] | None = None) -> RowTable:
-    """Read a whole table file (format from its name, ``allowed`` formats only)."""
+def read_rows(
+    path: str | Path, allowed: Sequence[RowFormat] | None = None, *, what: str = "table"
+) -> RowTable:
+    """Read a whole ``what`` file (format from its name, ``allowed`` formats only)."""
     p = Path(path)
-    fmt = row_format(p, allowed)
+    fmt = row_format(p, allowed, what)
     if fmt is RowFormat.PARQUET:
         return _parquet_table(p)
     if fmt is RowFormat.JSONL:
@@ -388,6 +400,7 @@ __all__ = [
     "decode_text",
     "decoded_lines",
     "find_column",
+    "json_object",
     "pick_column",
     "read_bytes",
     "read_rows",
