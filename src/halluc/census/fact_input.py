@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from halluc.census.sources import InputFile, LineBlock, TableFormat, iter_line_blocks
 from halluc.census.streams import open_binary_stream
 from halluc.errors import InputError
-from halluc.io.rows import CsvRows, decoded_lines, json_object
+from halluc.io.text import CsvRows, decoded_lines, json_object
 
 DEFAULT_KEY = ("key",)
 DEFAULT_TRIPLE = ("subject", "relation", "object")
@@ -71,7 +71,7 @@ def file_columns(file: InputFile) -> list[str]:
             raise InputError(f"not a readable Parquet file ({exc})", path=file.path) from None
     if file.format in (TableFormat.CSV, TableFormat.TSV):
         with open_binary_stream(file) as raw:
-            return CsvRows(decoded_lines(raw, file.path), file.path, _delimiter(file)).header
+            return CsvRows(decoded_lines(raw, file.path), file.path, file.delimiter).header
     for block in iter_line_blocks(file, block_bytes=1 << 16):
         for i, line in enumerate(block.data.split(b"\n")):
             if line.strip():
@@ -106,10 +106,6 @@ def resolve_columns(
                     f"no such column (columns: {', '.join(have)})", path=first.path, field=name
                 )
     return cols
-
-
-def _delimiter(file: InputFile) -> str:
-    return "\t" if file.format is TableFormat.TSV else ","
 
 
 def _key_text(value: Any, file: InputFile, line: int, name: str) -> str:
@@ -241,7 +237,7 @@ def iter_csv_batches(
     with open_binary_stream(file) as raw:
         rows: CsvRows | None = None
         try:
-            rows = CsvRows(decoded_lines(raw, file.path), file.path, _delimiter(file))
+            rows = CsvRows(decoded_lines(raw, file.path), file.path, file.delimiter)
             positions = {name: _position(rows.header, name, file) for name in cols.names}
             buf = _Columns(cols, file)
             for line, row in rows:

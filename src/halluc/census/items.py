@@ -18,7 +18,7 @@ import orjson
 from halluc.census.sources import InputFile, TableFormat, iter_line_blocks
 from halluc.census.streams import open_binary_stream
 from halluc.errors import InputError
-from halluc.io.rows import DELIMITERS, CsvRows, RowFormat, decoded_lines, json_object
+from halluc.io.text import CsvRows, decoded_lines, json_object
 
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -120,8 +120,7 @@ def _item_rows(file: InputFile) -> Iterator[tuple[int, dict[str, Any]]]:
                     yield line, json_object(raw, file.path, line)
     elif file.format in (TableFormat.CSV, TableFormat.TSV):
         with open_binary_stream(file) as raw_stream:
-            delimiter = DELIMITERS[RowFormat(str(file.format))]
-            rows = CsvRows(decoded_lines(raw_stream, file.path), file.path, delimiter)
+            rows = CsvRows(decoded_lines(raw_stream, file.path), file.path, file.delimiter)
             for line, row in rows:
                 yield line, dict(zip(rows.header, row, strict=True))
     else:

@@ -23,8 +23,8 @@ import pandas as pd
 
 from halluc.census.buckets import DEFAULT_EDGES, assign, make_buckets
 from halluc.census.fact_census import FactCensus
+from halluc.census.item_counts import count_table
 from halluc.errors import InputError
-from halluc.io.rows import read_rows
 from halluc.log.jsonl import read_json, write_json_atomic
 from halluc.log.outcomes import Mode
 from halluc.log.records import read_records, records_to_frame
@@ -82,42 +82,6 @@ class SingletonSource:
     ) -> SingletonSource:
         census = FactCensus.from_dict(read_json(path), path=str(path))
         return cls(census.singleton_rate, census.n, str(path), min_wrong_answers, delta)
-
-
-def read_counts(path: Path, item_column: str = "item_id") -> tuple[pd.DataFrame, list[int]]:
-    """A counts table (Parquet, CSV or JSONL, optionally gzipped): an item id column (kept as
-    text) and count columns (numbers), with the line of each row."""
-    rows = read_rows(path, what="counts")
-    frame = rows.frame()
-    for name in frame.columns:
-        if name == item_column:
-            continue
-        numbers = pd.to_numeric(frame[name], errors="coerce")
-        if numbers.notna().all():
-            frame[name] = numbers.astype(np.int64) if (numbers % 1 == 0).all() else numbers
-    return frame, rows.lines
-
-
-def _count_column(counts: pd.DataFrame, wanted: str | None, item_column: str, path: str) -> str:
-    if wanted is not None:
-        if wanted not in counts.columns:
-            raise InputError(
-                f"no such column (columns: {', '.join(map(str, counts.columns))})",
-                path=path,
-                field=wanted,
-            )
-        return wanted
-    for name in ("n_both", "count"):
-        if name in counts.columns:
-            return name
-    numeric = [
-        str(c)
-        for c in counts.columns
-        if c != item_column and pd.api.types.is_integer_dtype(counts[c].dtype)
-    ]
-    if len(numeric) == 1:
-        return numeric[0]
-    raise InputError("cannot tell which column holds the counts; name it (count_column)", path=path)
 
 
 @dataclass
@@ -223,46 +187,6 @@ def load_run_frame(run: Path) -> tuple[pd.DataFrame, str]:
     return records_to_frame(read_records(run)), str(run)
 
 
-def _count_table(
-    counts_path: Path, count_column: str | None, item_column: str
-) -> tuple[pd.DataFrame, str]:
-    """``item_id, count`` (plus any other integer columns) from the counts file, checked:
-    every count a number >= 0, every item once."""
-    counts, lines = read_counts(counts_path, item_column)
-    if item_column not in counts.columns:
-        raise InputError(
-            f"no such column (columns: {', '.join(map(str, counts.columns))})",
-            path=counts_path,
-            line=1,
-            field=item_column,
-        )
-    column = _count_column(counts, count_column, item_column, str(counts_path))
-    values = pd.to_numeric(counts[column], errors="coerce")
-    bad = values.isna().to_numpy() | (values < 0).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"row {i + 1}: not a count >= 0 ({counts[column].iloc[i]!r})",
-            path=counts_path,
-            line=lines[i],
-            field=column,
-        )
-    ids = counts[item_column].astype("string")
-    if ids.duplicated().any():
-        i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
-        raise InputError(
-            f"item {ids.iloc[i]!r} appears twice",
-            path=counts_path,
-            line=lines[i],
-            field=item_column,
-        )
-    table = pd.DataFrame({"item_id": ids.to_numpy(), "count": values.astype(np.int64).to_numpy()})
-    for extra in counts.columns:
-        if extra not in (item_column, column) and pd.api.types.is_integer_dtype(counts[extra]):
-            table[str(extra)] = counts[extra].to_numpy()
-    return table, column
-
-
 def _attach_counts(
     frame: pd.DataFrame, table: pd.DataFrame, missing: str, counts_path: Path, item_column: str
 ) -> tuple[pd.DataFrame, int]:
@@ -337,7 +261,7 @@ def census_join(
     frame, records_path = load_run_frame(run)
     if frame.empty:
         raise InputError("the run has no records", path=records_path)
-    table, column = _count_table(counts_path, count_column, item_column)
+    table, column = count_table(counts_path, count_column, item_column)
     merged, n_missing = _attach_counts(frame, table, missing, counts_path, item_column)
     e = tuple(edges)
     buckets = _bucket_rows(merged, e, targets, s)
