@@ -30,7 +30,7 @@ def read_counts(path: Path, item_column: str = "item_id") -> tuple[pd.DataFrame,
     return frame, rows.lines
 
 
-def count_column(counts: pd.DataFrame, wanted: str | None, item_column: str, path: str) -> str:
+def find_count_column(counts: pd.DataFrame, wanted: str | None, item_column: str, path: str) -> str:
     if wanted is not None:
         if wanted not in counts.columns:
             raise InputError(
@@ -65,7 +65,7 @@ def count_table(
             line=1,
             field=item_column,
         )
-    column = count_column(counts, count_column, item_column, str(counts_path))
+    column = find_count_column(counts, count_column, item_column, str(counts_path))
     values = pd.to_numeric(counts[column], errors="coerce")
     bad = values.isna().to_numpy() | (values < 0).to_numpy()
     if bad.any():
@@ -92,4 +92,4 @@ def count_table(
     return table, column
 
 
-__all__ = ["count_column", "count_table", "read_counts"]
+__all__ = ["count_table", "find_count_column", "read_counts"]
