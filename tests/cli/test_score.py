@@ -90,3 +90,9 @@ def test_bad_input_one_line_exit_2_nothing_written(name: str, tmp_path: Path) ->
 def test_bad_targets() -> None:
     res = halluc("score", EXAMPLE, "--targets", "0,1")
     assert res.returncode == 2 and "--targets" in res.stderr
+
+
+def test_a_bad_setting_is_named_by_its_flag(tmp_path: Path) -> None:
+    res = halluc("score", EXAMPLE, "--n-boot", "0", "--no-save")
+    assert res.returncode == 2
+    assert res.stderr.strip() == "halluc: error: field '--n-boot': must be at least 1, got 0"

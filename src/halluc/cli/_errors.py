@@ -12,6 +12,8 @@ from halluc.errors import HallucError, InputError
 FLAG_OF: dict[str, str] = {
     # library field -> flag, where the flag is not simply "--" + field with "-" for "_"
     "fmt": "--format",
+    "max_item_records": "--max-records",
+    "n_bins": "--bins",
 }
 
 

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from halluc.cli.score import FormatOption, TargetsOption
-from halluc.errors import InputError
 from halluc.log.jsonl import write_json_atomic
 from halluc.render.tables import OutputFormat
 from halluc.scoring.metrics import MetricSettings
@@ -102,8 +101,6 @@ def rescore_command(
     from halluc.log.jsonl import append_lines
 
     tg = parse_targets(targets)
-    if n_boot < 1:
-        raise InputError("must be at least 1", field="--n-boot")
     options = ImportOptions(
         model=model,
         task=task,

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from halluc.cli._options import parse_targets
-from halluc.errors import InputError
 from halluc.io.outcome_table import ColumnMap
 from halluc.log.jsonl import write_json_atomic
 from halluc.log.runs import RunFolder
@@ -83,8 +82,6 @@ def score_command(
     where ranks flip. Every printed number is also saved with the parameters that made it.
     """
     tg = parse_targets(targets)
-    if n_boot < 1:
-        raise InputError("must be at least 1", field="--n-boot")
     settings = MetricSettings(error_policy=errors, n_boot=n_boot, seed=seed)
     cols = ColumnMap(model_column, item_column, outcome_column, target_column, model)
     report = score_report(paths, tg, settings, cols)

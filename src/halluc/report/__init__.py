@@ -56,6 +56,10 @@ def write_report(
     ``rules`` (any :class:`~halluc.scoring.rules.ScoringRule`) replaces them in the tables.
     The file is written whole (to a temporary name, then renamed).
     """
+    if n_bins < 1:
+        raise InputError(f"must be at least 1, got {n_bins}", field="n_bins")
+    if max_item_records < 1:
+        raise InputError(f"must be at least 1, got {max_item_records}", field="max_item_records")
     kind = FORMATS.get(fmt.lower())
     if kind is None:
         raise InputError(f"unknown format {fmt!r} (use html or md)", field="fmt")

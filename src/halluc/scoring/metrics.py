@@ -48,6 +48,12 @@ class MetricSettings:
     n_boot: int = 2000
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if self.n_boot < 1:
+            raise InputError(f"must be at least 1, got {self.n_boot}", field="n_boot")
+        if not 0.0 < self.confidence < 1.0:
+            raise InputError(f"must be in (0, 1), got {self.confidence}", field="confidence")
+
     def as_dict(self) -> dict[str, object]:
         return {
             "error_policy": str(self.error_policy),
