@@ -32,8 +32,8 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.eval.prompts import confidence_instruction
-from halluc.render.numbers import format_number
 from halluc.log.outcomes import Outcome
+from halluc.render.numbers import format_number
 from halluc.scoring.rules import check_target, confidence_target
 
 METRICS = ("halluc_score", "halluc_correct", "halluc_incorrect", "halluc_abstained", "halluc_error")

@@ -153,31 +153,46 @@ def _row_rules(counts: pd.DataFrame, rules: Sequence[ScoringRule] | None) -> lis
     return out
 
 
-def _f_score(counts3: FloatArray) -> FloatArray:
-    """SimpleQA's F-score: harmonic mean of accuracy and accuracy given attempted."""
-    n = counts3.sum(axis=-1)
-    attempted = counts3[..., 0] + counts3[..., 1]
+def f_score(counts3: npt.ArrayLike) -> FloatArray:
+    """SimpleQA's F-score from (..., 3) scored counts: the harmonic mean of accuracy and
+    accuracy given attempted (0 when nothing attempted was right, nan when nothing was)."""
+    c = np.asarray(counts3, dtype=np.float64)
+    n = c.sum(axis=-1)
+    attempted = c[..., 0] + c[..., 1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        acc = counts3[..., 0] / n
-        aga = counts3[..., 0] / attempted
+        acc = c[..., 0] / n
+        aga = c[..., 0] / attempted
         f = 2 * acc * aga / (acc + aga)
     return np.asarray(np.where((acc == 0) & (attempted > 0), 0.0, f), dtype=np.float64)
 
 
-def _rates(out: pd.DataFrame, raw: IntArray, scored: IntArray, s: MetricSettings) -> None:
+def rate_parts(counts: npt.ArrayLike, policy: ErrorPolicy) -> dict[str, tuple[IntArray, IntArray]]:
+    """Numerator and denominator of every rate, from (..., 4) outcome counts: accuracy, wrong,
+    abstention and answer rates over scored items, the error outcome over all items, and
+    accuracy over attempted items."""
+    raw = np.asarray(counts, dtype=np.int64)
+    scored = scored_counts(raw, policy)
+    n, attempted = scored.sum(axis=-1), scored[..., 0] + scored[..., 1]
+    return {
+        "accuracy": (scored[..., 0], n),
+        "error_rate": (scored[..., 1], n),
+        "abstention_rate": (scored[..., 2], n),
+        "answer_rate": (attempted, n),
+        "error_outcome_rate": (raw[..., 3], raw.sum(axis=-1)),
+        "accuracy_given_attempted": (scored[..., 0], attempted),
+    }
+
+
+def ratio(k: npt.ArrayLike, d: npt.ArrayLike) -> FloatArray:
+    """k / d, nan where d is 0."""
+    kk, dd = np.asarray(k, dtype=np.float64), np.asarray(d, dtype=np.float64)
+    return np.asarray(np.where(dd > 0, kk / np.maximum(dd, 1), np.nan), dtype=np.float64)
+
+
+def _rates(out: pd.DataFrame, raw: IntArray, s: MetricSettings) -> None:
     """Every rate with its Wilson interval, added to ``out`` in place."""
-    n_total, n = raw.sum(axis=1), scored.sum(axis=1)
-    attempted = scored[:, 0] + scored[:, 1]
-    for name, k, d in (
-        ("accuracy", scored[:, 0], n),
-        ("error_rate", scored[:, 1], n),
-        ("abstention_rate", scored[:, 2], n),
-        ("answer_rate", attempted, n),
-        ("error_outcome_rate", raw[:, 3], n_total),
-        ("accuracy_given_attempted", scored[:, 0], attempted),
-    ):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[name] = np.where(d > 0, k / np.maximum(d, 1), np.nan)
+    for name, (k, d) in rate_parts(raw, s.error_policy).items():
+        out[name] = ratio(k, d)
         out[f"{name}_lo"], out[f"{name}_hi"] = wilson_interval(k, d, s.confidence)
 
 
@@ -186,7 +201,7 @@ def _scores(
 ) -> None:
     """The rule's mean points and SimpleQA's F-score, each with its bootstrap interval."""
     f3 = scored.astype(np.float64)
-    out["f_score"] = _f_score(f3)
+    out["f_score"] = f_score(f3)
     out["score"] = [float(mean_points(c, rule)) for c, rule in zip(f3, rules, strict=True)]
     bounds = np.full((len(out), 4), np.nan)
     for i, rule in enumerate(rules):
@@ -196,7 +211,7 @@ def _scores(
 
         boot = {"n_boot": s.n_boot, "confidence": s.confidence, "seed": s.seed + i}
         bounds[i, :2] = bootstrap_counts(scored[i], score_stat, **boot)  # type: ignore[arg-type]
-        bounds[i, 2:] = bootstrap_counts(scored[i], _f_score, **boot)  # type: ignore[arg-type]
+        bounds[i, 2:] = bootstrap_counts(scored[i], f_score, **boot)  # type: ignore[arg-type]
     out["score_lo"], out["score_hi"] = bounds[:, 0], bounds[:, 1]
     out["f_score_lo"], out["f_score_hi"] = bounds[:, 2], bounds[:, 3]
 
@@ -223,7 +238,7 @@ def metrics_from_counts(
     out["n"] = raw.sum(axis=1)
     out["n_scored"] = scored.sum(axis=1)
     out["error_policy"] = str(s.error_policy)
-    _rates(out, raw, scored, s)
+    _rates(out, raw, s)
     _scores(out, scored, row_rules, s)
     floats = out.select_dtypes(include="float64").columns
     out[floats] = snap_noise(out[floats].to_numpy())
