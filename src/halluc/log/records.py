@@ -212,38 +212,37 @@ def outcome_categorical(codes: Iterable[int]) -> pd.Categorical:
     return pd.Categorical.from_codes(np.fromiter(codes, dtype=np.int64), dtype=OUTCOME_CATEGORIES)
 
 
+def _objects(values: list[Any]) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
 def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
     """Records as a DataFrame: every field, one column each (see :data:`FRAME_COLUMNS`), with
-    ``outcome`` and ``answer_outcome`` categoricals over the four outcomes."""
+    ``outcome`` and ``answer_outcome`` categoricals over the four outcomes; text and nested
+    fields are object columns (``None`` where a record has none)."""
     recs = list(records)
     question = [r.metadata.get("question") for r in recs]
-    frame = pd.DataFrame(
-        {
-            "model": [r.model for r in recs],
-            "item_id": [r.item_id for r in recs],
-            "target": np.array([np.nan if r.target is None else r.target for r in recs], float),
-            "mode": [str(r.mode) for r in recs],
-            "outcome": outcome_categorical(r.outcome.code for r in recs),
-            "answer_outcome": outcome_categorical(
-                -1 if r.answer_outcome is None else r.answer_outcome.code for r in recs
-            ),
-            "confidence": np.array(
-                [np.nan if r.confidence is None else r.confidence for r in recs], float
-            ),
-            "confidence_method": [r.confidence_method for r in recs],
-            "grader": [r.grader for r in recs],
-            "prompt_hash": [r.prompt_hash for r in recs],
-            "grader_version": [r.grader_version for r in recs],
-            "question": [q if isinstance(q, str) else None for q in question],
-            "response": [r.response for r in recs],
-            "samples": [r.samples for r in recs],
-            "error": [r.error for r in recs],
-            "metadata": [r.metadata for r in recs],
-            "timings": [r.timings for r in recs],
-        },
-        columns=list(FRAME_COLUMNS),
-    )
-    for col in FRAME_COLUMNS:
-        if col not in ("target", "confidence", "outcome", "answer_outcome"):
-            frame[col] = frame[col].astype(object)
-    return frame
+    columns: dict[str, Any] = {
+        "model": _objects([r.model for r in recs]),
+        "item_id": _objects([r.item_id for r in recs]),
+        "target": np.array([np.nan if r.target is None else r.target for r in recs], float),
+        "mode": _objects([str(r.mode) for r in recs]),
+        "outcome": outcome_categorical(r.outcome.code for r in recs),
+        "answer_outcome": outcome_categorical(
+            -1 if r.answer_outcome is None else r.answer_outcome.code for r in recs
+        ),
+        "confidence": np.array(
+            [np.nan if r.confidence is None else r.confidence for r in recs], float
+        ),
+        "confidence_method": _objects([r.confidence_method for r in recs]),
+        "grader": _objects([r.grader for r in recs]),
+        "prompt_hash": _objects([r.prompt_hash for r in recs]),
+        "grader_version": _objects([r.grader_version for r in recs]),
+        "question": _objects([q if isinstance(q, str) else None for q in question]),
+        "response": _objects([r.response for r in recs]),
+        "samples": _objects([r.samples for r in recs]),
+        "error": _objects([r.error for r in recs]),
+        "metadata": _objects([r.metadata for r in recs]),
+        "timings": _objects([r.timings for r in recs]),
+    }
+    return pd.DataFrame(columns, columns=list(FRAME_COLUMNS))

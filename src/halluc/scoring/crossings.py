@@ -57,7 +57,8 @@ def crossing_target(acc_a: float, err_a: float, acc_b: float, err_b: float) -> f
     k = (acc_a - acc_b) / de
     if not k > 0 or not math.isfinite(k):
         return None
-    return float(k / (1.0 + k))
+    t = float(k / (1.0 + k))
+    return t if t < 1.0 else None  # a crossing at a penalty too large for a float t
 
 
 def profile_crossing(a: str, b: str, profile_a: Profile, profile_b: Profile) -> Crossing | None:
