@@ -96,3 +96,18 @@ def test_a_bad_setting_is_named_by_its_flag(tmp_path: Path) -> None:
     res = halluc("score", EXAMPLE, "--n-boot", "0", "--no-save")
     assert res.returncode == 2
     assert res.stderr.strip() == "halluc: error: field '--n-boot': must be at least 1, got 0"
+
+
+def test_a_general_rule_is_scored_beside_the_targets(tmp_path: Path) -> None:
+    res = halluc(
+        "score", EXAMPLE, "--targets", "0", "--general", "0.25,1", "--format", "json", "--no-save"
+    )
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["parameters"]["rules"] == ["binary", "general(idk=0.25, penalty=1)"]
+    rows = {(r["model"], r["rule"]): r for r in doc["table"]}
+    general = rows[("gpt-5-thinking-mini", "general(idk=0.25, penalty=1)")]
+    assert general["score"] == pytest.approx((22 - 26 + 0.25 * 52) / 100)
+    assert general["target"] is None and general["always_abstain_score"] == 0.25
+    bad = halluc("score", EXAMPLE, "--general", "1.5,1", "--no-save")
+    assert bad.returncode == 2 and "field '--general'" in bad.stderr
