@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from halluc.log.outcomes import Mode
+from halluc.render.numbers import snap_noise
 from halluc.scoring.rules import confidence_target
 
 Profile = tuple[float, float]
@@ -70,7 +71,7 @@ def profile_crossing(a: str, b: str, profile_a: Profile, profile_b: Profile) -> 
     score = acc - err * confidence_target(t).wrong_penalty
     # Above t the entry with fewer wrong answers leads (its line falls more slowly).
     above, below = (a, b) if profile_a[1] < profile_b[1] else (b, a)
-    return Crossing(a, b, t, float(score), below, above, "exact")
+    return Crossing(a, b, t, float(snap_noise(score)), below, above, "exact")
 
 
 def fixed_crossings(table: pd.DataFrame) -> list[Crossing]:
