@@ -43,6 +43,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     run = make_run(tmp_path / "run", {"m": Behaviour("guesser")}, n_items=5)
     res = halluc("report", run.path, "--targets", "0,1.5")
     assert res.returncode == 2 and "--targets" in res.stderr
+    res = halluc("report", run.path, "--bins", "0")
+    assert res.returncode == 2 and "field '--bins'" in res.stderr
+    assert not (run.path / "report.html").exists()
     (run.path / "records.jsonl").write_text('{"item_id": "a", "model": "m"}\n')
     res = halluc("report", run.path)
     assert res.returncode == 2

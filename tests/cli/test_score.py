@@ -42,9 +42,10 @@ def test_other_formats(fmt: str, tmp_path: Path) -> None:
     if fmt == "json":
         assert json.loads(res.stdout)["table"]
     elif fmt == "markdown":
-        assert res.stdout.count("| o4-mini |") == 5  # 4 targets + the leaderboard
+        rows = [line for line in res.stdout.splitlines() if line.startswith("| o4-mini |")]
+        assert len(rows) == 5  # 4 targets + the leaderboard
     else:
-        assert res.stdout.splitlines()[0].startswith("model,mode,target")
+        assert res.stdout.splitlines()[0].startswith("model,mode,rule,target,idk_credit,penalty")
 
 
 def test_letter_grades_and_simpleqa_labels(tmp_path: Path) -> None:
@@ -89,3 +90,24 @@ def test_bad_input_one_line_exit_2_nothing_written(name: str, tmp_path: Path) ->
 def test_bad_targets() -> None:
     res = halluc("score", EXAMPLE, "--targets", "0,1")
     assert res.returncode == 2 and "--targets" in res.stderr
+
+
+def test_a_bad_setting_is_named_by_its_flag(tmp_path: Path) -> None:
+    res = halluc("score", EXAMPLE, "--n-boot", "0", "--no-save")
+    assert res.returncode == 2
+    assert res.stderr.strip() == "halluc: error: field '--n-boot': must be at least 1, got 0"
+
+
+def test_a_general_rule_is_scored_beside_the_targets(tmp_path: Path) -> None:
+    res = halluc(
+        "score", EXAMPLE, "--targets", "0", "--general", "0.25,1", "--format", "json", "--no-save"
+    )
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["parameters"]["rules"] == ["binary", "general(idk=0.25, penalty=1)"]
+    rows = {(r["model"], r["rule"]): r for r in doc["table"]}
+    general = rows[("gpt-5-thinking-mini", "general(idk=0.25, penalty=1)")]
+    assert general["score"] == pytest.approx((22 - 26 + 0.25 * 52) / 100)
+    assert general["target"] is None and general["always_abstain_score"] == 0.25
+    bad = halluc("score", EXAMPLE, "--general", "1.5,1", "--no-save")
+    assert bad.returncode == 2 and "field '--general'" in bad.stderr

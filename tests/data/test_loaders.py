@@ -90,7 +90,7 @@ def test_other_bad_inputs(tmp_path: Path) -> None:
     txt.write_text("question,answer\n")
     with pytest.raises(InputError, match="unknown dataset file type"):
         load_dataset(txt)
-    with pytest.raises(InputError, match="--limit"):
+    with pytest.raises(InputError, match="field 'limit'"):
         load_dataset("builtin", limit=0)
 
 

@@ -1,11 +1,8 @@
-"""`halluc rescore`: detection, grouping by task, and the command as a user runs it."""
+"""Re-scoring: detection, grouping by task (the command itself: tests/cli/test_rescore.py)."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +12,6 @@ from halluc.errors import InputError
 from halluc.importers import import_paths
 from halluc.importers.detect import detect_file, discover
 from halluc.importers.rescore import rescore
-from halluc.log.records import read_records
-
-
-def halluc(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "halluc", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_folders_of_mixed_results_are_discovered(foreign: Path) -> None:
@@ -78,57 +65,6 @@ def test_one_table_per_task(foreign: Path, dummy_lm_eval: dict[str, Any]) -> Non
     assert "✓" in text  # both sources' own accuracies reproduced
     payload = res.to_dict()
     assert {i["format"] for i in payload["imports"]} == {"helm", "lm-eval"}
-
-
-def test_command_prints_saves_and_writes_records(foreign: Path, tmp_path: Path) -> None:
-    saved, recs = tmp_path / "rescored.json", tmp_path / "records.jsonl"
-    res = halluc(
-        "rescore",
-        foreign / "simple_evals",
-        foreign / "abstentionbench",
-        "--targets",
-        "0,0.5,0.9",
-        "--n-boot",
-        "200",
-        "--save",
-        saved,
-        "--records",
-        recs,
-    )
-    assert res.returncode == 0, res.stderr
-    out = res.stdout
-    assert "Task: simpleqa" in out and "Task: abstentionbench/SelfAwareDataset" in out
-    assert "⇅" in out  # o4-mini and gpt-4o-mini swap places once wrong answers cost
-    data = json.loads(saved.read_text())
-    assert data["tasks"]["simpleqa"]["parameters"]["targets"] == [0.0, 0.5, 0.9]
-    assert len(data["imports"]) == 4
-    records = read_records(recs)
-    assert len(records) == sum(i["n"] for i in data["imports"]) == 28
-    assert {r.mode for r in records} == {"imported"}
-    # the written records are halluc records: re-scoring them gives the same numbers
-    again = rescore([recs], targets=[0, 0.5, 0.9])
-    assert again.imports[0].format == "halluc"
-    for task, saved_task in data["tasks"].items():
-        table = again.reports[task].table
-        scores = dict(
-            zip(zip(table["model"], table["target"], strict=True), table["score"], strict=True)
-        )
-        for row in saved_task["table"]:
-            assert scores[(row["model"], row["target"])] == pytest.approx(row["score"])
-
-
-def test_command_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
-    bad = tmp_path / "grades.csv"
-    bad.write_text("model,id,grade\nm,1,A\nm,2,E\n")
-    res = halluc("rescore", bad)
-    assert res.returncode == 2
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("halluc: error:")
-    assert f"{bad}:3" in lines[0] and "'grade'" in lines[0]
-    cut = tmp_path / "log.eval"
-    cut.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
-    res = halluc("rescore", cut)
-    assert res.returncode == 2 and str(cut) in res.stderr and "truncated" in res.stderr
 
 
 def test_recognised_tasks_carry_their_table_2_entry(dummy_lm_eval: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from halluc.importers.base import ImportReport
+from halluc.importers.base import ImportReport, grader_version
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
 from halluc.log.outcomes import Outcome
 
@@ -49,5 +49,5 @@ def test_ungraded_items_are_graded_by_halluc_or_reported() -> None:
     assert r.resolve(SourceGrade.NONE, None, ["Paris"], "line 8")[0] is Outcome.ERROR
     assert r.report.graded_by_halluc == 3
     assert [u.where for u in r.report.unmapped] == ["line 7", "line 8"]
-    assert OutcomeResolver.version("halluc.grading.match") is not None
-    assert OutcomeResolver.version("src:metric") is None
+    assert grader_version("halluc.grading.match") is not None
+    assert grader_version("src:metric") is None

@@ -1,11 +1,13 @@
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from halluc.errors import InputError
 from halluc.log.jsonl import PartialLineWarning, repair_tail
-from halluc.log.outcomes import Outcome
-from halluc.log.records import Record, read_records
+from halluc.log.outcomes import OUTCOMES, Mode, Outcome
+from halluc.log.records import FRAME_COLUMNS, Record, read_records, records_to_frame
 from halluc.log.runs import RunFolder
 
 
@@ -94,3 +96,44 @@ def test_appends_are_whole_lines_and_fsynced(tmp_path: Path) -> None:
     data = run.records_path.read_bytes()
     assert data.count(b"\n") == 100 and data.endswith(b"\n")
     assert run.records_path.stat().st_size == len(data)
+
+
+def test_records_frame_holds_every_field_with_categorical_outcomes() -> None:
+    recs = [
+        Record(
+            "a",
+            "m",
+            Outcome.ABSTAINED,
+            target=0.5,
+            mode=Mode.POLICY,
+            response="I don't know",
+            samples=["Paris"],
+            confidence=0.3,
+            answer_outcome=Outcome.CORRECT,
+            grader="match",
+            grader_version="match/1",
+            metadata={"question": "Capital of France?", "topic": "geo"},
+            timings={"total": 0.1},
+        ),
+        Record("b", "m", Outcome.ERROR, error="timeout"),
+    ]
+    frame = records_to_frame(recs)
+    assert list(frame.columns) == list(FRAME_COLUMNS)
+    assert set(FRAME_COLUMNS) == {f.name for f in dataclasses.fields(Record)} | {"question"}
+    for col in ("outcome", "answer_outcome"):
+        assert list(frame[col].cat.categories) == [str(o) for o in OUTCOMES]
+    assert frame["outcome"].tolist() == ["abstained", "error"]
+    assert frame["answer_outcome"].isna().tolist() == [False, True]
+    assert frame["question"].tolist() == ["Capital of France?", None]
+    assert frame["response"][0] == "I don't know" and frame["error"][1] == "timeout"
+    assert frame["mode"].tolist() == ["policy", "imported"]
+    assert frame["metadata"][0]["topic"] == "geo" and frame["samples"][0] == ["Paris"]
+    assert np.isnan(frame["target"][1]) and frame["confidence"][0] == 0.3
+
+
+def test_a_key_given_twice_in_a_line_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "records.jsonl"
+    p.write_text('{"item_id": "a", "model": "m", "outcome": "correct", "outcome": "error"}\n')
+    with pytest.raises(InputError) as err:
+        read_records(p)
+    assert err.value.line == 1 and err.value.field == "outcome"

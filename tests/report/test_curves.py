@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from halluc.io.outcome_table import read_outcome_table
 from halluc.log.outcomes import Outcome
 from halluc.log.records import Record, records_to_frame
-from halluc.report.curves import Crossing, _merge_flips, score_curves
-from halluc.scoring.leaderboard import crossing_target
+from halluc.report.curves import _merge_flips, score_curves
+from halluc.scoring.crossings import Crossing, crossing_target
 from halluc.scoring.metrics import MetricSettings, summarize
 from halluc.scoring.rules import penalty
 from tests.report.synth import Behaviour, make_run

@@ -15,6 +15,7 @@ from halluc.render.tables import fmt_num
 from halluc.report import write_report
 from halluc.report.html import json_for_script
 from halluc.scoring.metrics import summarize
+from halluc.scoring.rules import binary, general
 from tests.report.synth import Behaviour, make_run
 
 PAYLOAD = "</script><script>window.__xss=1</script><img src=x onerror=alert(1)>"
@@ -164,6 +165,19 @@ def test_runs_without_confidence_or_metadata_still_report(tmp_path: Path) -> Non
 def test_the_papers_simpleqa_example_from_a_plain_table(tmp_path: Path) -> None:
     blog = Path(__file__).resolve().parents[2] / "examples" / "simpleqa_blog.csv"
     text = write_report([blog], tmp_path / "blog.md", fmt="md").read_text()
-    assert "| o4-mini | 0.240 #1 | -0.510 #2 ⇅ | -2.010 #2 | -6.510 #2 | 0.5 |" in text
+    assert "| o4-mini | 0.240 #1 | -0.510 #2 ⇅ | -2.010 #2 | -6.510 #2 | t = 0.5 |" in text
     assert "-0.040 [" in text
     assert "| 1 | 0.039 | 0.209 | o4-mini | gpt-5-thinking-mini | exact |" in text
+
+
+def test_a_general_rule_reaches_the_report(tmp_path: Path) -> None:
+    blog = Path(__file__).resolve().parents[2] / "examples" / "simpleqa_blog.csv"
+    rules = [binary(), general(idk_credit=0.25, wrong_penalty=1.0)]
+    text = write_report([blog], tmp_path / "blog.md", fmt="md", rules=rules).read_text()
+    # (22 - 26 + 0.25 * 52) / 100 and (24 - 75 + 0.25 * 1) / 100, with IDK credit and penalty.
+    assert "| gpt-5-thinking-mini | – | 0.25 | 1 | 100 | 0 |" in text
+    assert "| 0.090 [" in text and "| -0.507 [" in text
+    name = "general(idk=0.25, penalty=1)"
+    assert f"| entry | t = 0 | {name} | rank changes at |" in text
+    assert f"| o4-mini | 0.240 #1 | -0.507 #2 ⇅ | {name} |" in text
+    assert name in text.split("How the numbers are made")[1]

@@ -3,14 +3,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
+from halluc.errors import InputError
 from halluc.log.outcomes import Mode, Outcome
 from halluc.log.records import Record
+from halluc.scoring.crossings import crossing_target
 from halluc.scoring.intervals import bootstrap_counts, wilson_interval
-from halluc.scoring.leaderboard import crossing_target, leaderboard
+from halluc.scoring.leaderboard import leaderboard
 from halluc.scoring.metrics import MetricSettings, outcome_counts, paired_difference, summarize
-from halluc.scoring.rules import ErrorPolicy
+from halluc.scoring.rules import ErrorPolicy, binary, confidence_target, general, penalty
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "simpleqa_blog.csv"
 
@@ -90,11 +94,12 @@ def test_metrics_by_hand() -> None:
 
 
 def test_targeted_records_are_scored_at_their_own_target_only() -> None:
+    inst = Mode.INSTRUCTED
     recs = [
-        Record("a", "m", Outcome.CORRECT, target=0.0, mode=Mode.INSTRUCTED),
-        Record("a", "m", Outcome.ABSTAINED, target=0.5, mode=Mode.INSTRUCTED),
-        Record("b", "m", Outcome.INCORRECT, target=0.0, mode=Mode.INSTRUCTED),
-        Record("b", "m", Outcome.ABSTAINED, target=0.5, mode=Mode.INSTRUCTED),
+        Record("a", "m", Outcome.CORRECT, target=0.0, mode=inst),
+        Record("a", "m", Outcome.ABSTAINED, target=0.5, mode=inst),
+        Record("b", "m", Outcome.INCORRECT, target=0.0, mode=inst),
+        Record("b", "m", Outcome.ABSTAINED, target=0.5, mode=inst),
     ]
     counts = outcome_counts(recs, [0.0, 0.5, 0.9]).set_index("target")
     assert counts.loc[0.0, ["correct", "incorrect", "abstained"]].tolist() == [1, 1, 0]
@@ -147,3 +152,98 @@ def test_paired_difference_matches_item_level() -> None:
     assert res.lo == pytest.approx(ref[0], abs=0.03)
     assert res.hi == pytest.approx(ref[1], abs=0.03)
     assert res.lo < res.difference < res.hi
+
+
+def _counts_frame(counts: dict[str, int], model: str = "m") -> pd.DataFrame:
+    outcomes = [o for o, k in counts.items() for _ in range(k)]
+    return pd.DataFrame(
+        {
+            "model": model,
+            "item_id": [f"q{i}" for i in range(len(outcomes))],
+            "outcome": outcomes,
+            "target": np.nan,
+            "mode": "imported",
+        }
+    )
+
+
+def test_general_rule_with_idk_credit_flows_through_summarize() -> None:
+    frame = _counts_frame({"correct": 6, "incorrect": 2, "abstained": 1, "error": 1})
+    rule = general(idk_credit=0.25, wrong_penalty=1.5)
+    row = summarize(frame, rules=[rule]).iloc[0]
+    assert row["score"] == pytest.approx((6 - 1.5 * 2 + 0.25 * 1) / 9)
+    assert row["rule"] == "general(idk=0.25, penalty=1.5)"
+    assert np.isnan(row["target"])
+    assert row["idk_credit"] == 0.25 and row["penalty"] == 1.5
+    assert row["always_abstain_score"] == 0.25
+    assert row["score_lo"] <= row["score"] <= row["score_hi"]
+    idk = summarize(frame, rules=[rule], settings=MetricSettings(ErrorPolicy.AS_ABSTAINED))
+    assert idk.iloc[0]["score"] == pytest.approx((6 - 1.5 * 2 + 0.25 * 2) / 10)
+
+
+def test_general_rule_scores_only_outcomes_that_hold_under_any_rule() -> None:
+    instructed = Record("a", "m", Outcome.CORRECT, target=0.5, mode=Mode.INSTRUCTED)
+    imported = Record("b", "n", Outcome.ABSTAINED)
+    table = summarize([instructed, imported], rules=[general(0.5, 1.0), confidence_target(0.5)])
+    rows = {(r.model, r.rule): r.score for r in table.itertuples()}
+    assert rows == {
+        ("m", "t=0.5"): 1.0,
+        ("n", "t=0.5"): 0.0,
+        ("n", "general(idk=0.5, penalty=1)"): 0.5,
+    }
+
+
+@given(t=st.floats(0.0, 0.95), seed=st.integers(0, 1000))
+def test_confidence_target_equals_general_rule_with_its_penalty(t: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, 20, size=4)
+    frame = _counts_frame(dict(zip(["correct", "incorrect", "abstained", "error"], k, strict=True)))
+    if len(frame) == 0:
+        return
+    as_target = summarize(frame, [t]).iloc[0]
+    as_general = summarize(frame, rules=[general(0.0, penalty(t))]).iloc[0]
+    for col in ("score", "score_lo", "score_hi", "accuracy", "always_abstain_score"):
+        assert as_general[col] == pytest.approx(as_target[col], nan_ok=True)
+
+
+def test_general_rule_flows_through_paired_difference_and_leaderboard() -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    items = [f"q{i}" for i in range(n)]
+    a = rng.choice(["correct", "incorrect", "abstained"], n, p=[0.3, 0.1, 0.6])
+    b = rng.choice(["correct", "incorrect", "abstained"], n, p=[0.4, 0.55, 0.05])
+    frame = pd.concat(
+        [
+            pd.DataFrame({"model": "A", "item_id": items, "outcome": a}),
+            pd.DataFrame({"model": "B", "item_id": items, "outcome": b}),
+        ]
+    ).assign(target=np.nan, mode="imported")
+    rule = general(idk_credit=0.25, wrong_penalty=1.0)
+    res = paired_difference(frame, "A", "B", rule=rule)
+    pts = {"correct": 1.0, "incorrect": -1.0, "abstained": 0.25}
+    diff = np.array([pts[x] for x in a]) - np.array([pts[x] for x in b])
+    assert res.rule == rule.name and res.target is None
+    assert res.difference == pytest.approx(diff.mean())
+    assert res.lo < res.difference < res.hi
+    table = summarize(frame, rules=[binary(), rule])
+    board = leaderboard(table).set_index("entry")
+    key = rule.name
+    assert board.loc["B", "rank@0"] == 1 and board.loc["A", f"rank@{key}"] == 1
+    assert board.loc["A", f"score@{key}"] == pytest.approx(np.mean([pts[x] for x in a]))
+    assert board.loc["A", "flips"] == key
+
+
+def test_paired_difference_needs_exactly_one_rule() -> None:
+    frame = _counts_frame({"correct": 2})
+    with pytest.raises(InputError, match="target or a rule"):
+        paired_difference(frame, "m", "m")
+
+
+def test_rounding_noise_is_saved_as_zero() -> None:
+    # 9 right and 1 wrong at t = 0.9: 9 - 9 * 1 = 0, but t/(1-t) is 9.000000000000002.
+    frame = _counts_frame({"correct": 9, "incorrect": 1})
+    row = summarize(frame, [0.9]).iloc[0]
+    assert penalty(0.9) != 9.0
+    assert row["score"] == 0.0
+    lo, _ = wilson_interval(0, 10)
+    assert float(lo) == 0.0

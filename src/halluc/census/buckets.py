@@ -41,16 +41,16 @@ def parse_edges(text: str) -> tuple[int, ...]:
     try:
         edges = tuple(int(p) for p in text.split(",") if p.strip())
     except ValueError:
-        raise InputError(f"not a list of integers: {text!r}", field="--edges") from None
+        raise InputError(f"not a list of integers: {text!r}", field="edges") from None
     return check_edges(edges)
 
 
 def check_edges(edges: Sequence[int]) -> tuple[int, ...]:
     e = tuple(int(x) for x in edges)
     if not e or e[0] != 0:
-        raise InputError("bucket edges must start at 0", field="--edges")
+        raise InputError("bucket edges must start at 0", field="edges")
     if any(b <= a for a, b in itertools.pairwise(e)):
-        raise InputError(f"bucket edges must increase strictly, got {list(e)}", field="--edges")
+        raise InputError(f"bucket edges must increase strictly, got {list(e)}", field="edges")
     return e
 
 

@@ -24,13 +24,20 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from halluc.census.duckdb_sql import (
+    IDK,
+    census_from_per_fact,
+    census_query,
+    parquet_source,
+    per_fact_query,
+    quote_ident,
+    quote_str,
+)
 from halluc.census.fact_census import FactCensus
 from halluc.census.fact_input import FactColumns, iter_text_batches
 from halluc.census.progress import ByteCounter, ProgressFn, no_progress, percent_poller
 from halluc.census.sources import InputFile, TableFormat
 from halluc.errors import InputError
-
-IDK = "__idk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +59,6 @@ class DuckDBConfig:
             "partitions": self.partitions,
             "auto_partitions": self.auto,
         }
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @contextmanager
@@ -118,54 +117,10 @@ def check_parquet_columns(files: Sequence[InputFile], cols: FactColumns) -> None
                 raise InputError(f"must be {want}, got {t}", path=f.path, field=name)
 
 
-def _parquet_source(files: Sequence[InputFile], cols: FactColumns, *, locate: bool = False) -> str:
-    paths = ", ".join(quote_str(str(f.path)) for f in files)
-    keys = ", ".join(f"CAST({quote_ident(k)} AS VARCHAR) AS {quote_ident(k)}" for k in cols.key)
-    idk = f"coalesce(CAST({quote_ident(cols.idk)} AS BOOLEAN), false)" if cols.idk else "false"
-    extra = ", filename, file_row_number" if locate else ""
-    opts = ", union_by_name = true" + (
-        ", filename = true, file_row_number = true" if locate else ""
-    )
-    return f"(SELECT {keys}, {idk} AS {IDK}{extra} FROM read_parquet([{paths}]{opts}))"
-
-
-def census_query(source: str, cols: FactColumns, partition: tuple[int, int] | None) -> str:
-    """F_r rows ``(r, has_null, f, total)`` over ``source``; ``partition = (i, P)`` keeps the
-    facts whose key hash is i modulo P."""
-    keys = ", ".join(quote_ident(k) for k in cols.key)
-    has_null = " OR ".join(f"{quote_ident(k)} IS NULL" for k in cols.key)
-    answered = f"count(*) FILTER (WHERE NOT {IDK})" if cols.idk else "count(*)"
-    where = _where(cols, partition)
-    return (
-        "SELECT r, has_null, count(*) AS f, sum(total) AS total FROM ("
-        f"SELECT {answered} AS r, count(*) AS total, ({has_null}) AS has_null "
-        f"FROM {source} {where} GROUP BY {keys}"
-        ") GROUP BY r, has_null"
-    )
-
-
-def _where(cols: FactColumns, partition: tuple[int, int] | None) -> str:
-    if partition is None:
-        return ""
-    i, p = partition
-    keys = ", ".join(quote_ident(k) for k in cols.key)
-    return f"WHERE hash({keys}) % {int(p)} = {int(i)}"
-
-
-def per_fact_query(source: str, cols: FactColumns, partition: tuple[int, int] | None = None) -> str:
-    keys = ", ".join(quote_ident(k) for k in cols.key)
-    answered = f"count(*) FILTER (WHERE NOT {IDK})" if cols.idk else "count(*)"
-    idk = f"count(*) FILTER (WHERE {IDK})" if cols.idk else "0"
-    return (
-        f"SELECT {keys}, {answered} AS count, {idk} AS n_idk FROM {source} "
-        f"{_where(cols, partition)} GROUP BY {keys}"
-    )
-
-
 def locate_null_parquet(
     con: duckdb.DuckDBPyConnection, files: Sequence[InputFile], cols: FactColumns
 ) -> InputError:
-    src = _parquet_source(files, cols, locate=True)
+    src = parquet_source(files, cols, locate=True)
     cond = " OR ".join(f"{quote_ident(k)} IS NULL" for k in cols.key)
     row = con.execute(
         f"SELECT filename, file_row_number, {', '.join(quote_ident(k) for k in cols.key)} "
@@ -314,7 +269,7 @@ def _attempt(
 
         def source() -> str:
             if parquet:
-                return _parquet_source(parquet, cols)
+                return parquet_source(parquet, cols)
             counter.set(0.0)
             con.register("__mentions", _arrow_stream(text, cols, counter, failure))
             return "__mentions"
@@ -329,7 +284,7 @@ def _attempt(
                     parts.append(dest)
                     sql = per_fact_query(source(), cols, part)
                     con.execute(f"COPY ({sql}) TO {quote_str(str(dest))} (FORMAT parquet)")
-                    sql = _from_per_fact(cols, quote_str(str(dest)))
+                    sql = census_from_per_fact(cols, quote_str(str(dest)))
                 else:
                     sql = census_query(source(), cols, part)
                 for r, has_null, f, total in _run(con, sql, report, poll=bool(parquet)):
@@ -393,12 +348,3 @@ def _raise_engine_error(exc: duckdb.Error, cfg: DuckDBConfig) -> NoReturn:
     if isinstance(exc, duckdb.IOException | duckdb.InvalidInputException):
         raise InputError(f"cannot read the input ({exc})") from None
     raise exc
-
-
-def _from_per_fact(cols: FactColumns, table: str) -> str:
-    has_null = " OR ".join(f"{quote_ident(k)} IS NULL" for k in cols.key)
-    return (
-        "SELECT count AS r, has_null, count(*) AS f, sum(count + n_idk) AS total FROM ("
-        f"SELECT count, n_idk, ({has_null}) AS has_null FROM read_parquet({table})"
-        ") GROUP BY r, has_null"
-    )

@@ -6,14 +6,14 @@ One row of a mention table is one training example that states a fact. The fact 
 they count in N but never towards a fact's count (Definition 2 of the paper). A missing or null
 marker means "not IDK".
 
-Parquet is read by the counting engines directly. JSONL and CSV are parsed here, strictly, into
+Parquet is read by the counting engines directly. JSONL and CSV are parsed here, strictly (with
+the row reader's :class:`~halluc.io.rows.CsvRows` and :func:`~halluc.io.rows.json_object`), into
 Arrow record batches: any bad row is an :class:`InputError` naming file, line and field, where
 the engines' own lenient readers would skip, guess or stop quietly at a truncated stream.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from halluc.census.sources import InputFile, LineBlock, TableFormat, iter_line_blocks
 from halluc.census.streams import open_binary_stream
 from halluc.errors import InputError
+from halluc.io.text import CsvRows, decoded_lines, json_object
 
 DEFAULT_KEY = ("key",)
 DEFAULT_TRIPLE = ("subject", "relation", "object")
@@ -70,18 +71,11 @@ def file_columns(file: InputFile) -> list[str]:
             raise InputError(f"not a readable Parquet file ({exc})", path=file.path) from None
     if file.format in (TableFormat.CSV, TableFormat.TSV):
         with open_binary_stream(file) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            try:
-                header = next(csv.reader(text, delimiter=_delimiter(file)), None)
-            except UnicodeDecodeError:
-                raise InputError("not UTF-8", path=file.path, line=1) from None
-        if not header:
-            raise InputError("empty file: no header row", path=file.path, line=1)
-        return header
+            return CsvRows(decoded_lines(raw, file.path), file.path, file.delimiter).header
     for block in iter_line_blocks(file, block_bytes=1 << 16):
         for i, line in enumerate(block.data.split(b"\n")):
             if line.strip():
-                return list(_loads(line, file, block.first_line + i))
+                return list(json_object(line, file.path, block.first_line + i))
         break
     return []
 
@@ -112,22 +106,6 @@ def resolve_columns(
                     f"no such column (columns: {', '.join(have)})", path=first.path, field=name
                 )
     return cols
-
-
-def _delimiter(file: InputFile) -> str:
-    return "\t" if file.format is TableFormat.TSV else ","
-
-
-def _loads(raw: bytes, file: InputFile, line: int) -> dict[str, Any]:
-    try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg})", path=file.path, line=line) from None
-    if not isinstance(obj, dict):
-        raise InputError(
-            f"each line must be a JSON object, got {type(obj).__name__}", path=file.path, line=line
-        )
-    return obj
 
 
 def _key_text(value: Any, file: InputFile, line: int, name: str) -> str:
@@ -204,7 +182,7 @@ def parse_jsonl_lines(
     for i, raw in enumerate(lines):
         if not raw.strip():
             continue
-        obj = _loads(raw, file, first_line + i)
+        obj = json_object(raw, file.path, first_line + i)
         buf.add(obj.get, first_line + i)
     return buf.batch()
 
@@ -257,32 +235,12 @@ def iter_csv_batches(
     file: InputFile, cols: FactColumns, batch_rows: int = 262_144
 ) -> Iterator[pa.RecordBatch]:
     with open_binary_stream(file) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter=_delimiter(file), strict=True)
+        rows: CsvRows | None = None
         try:
-            header = next(reader, None)
-            if header is None:
-                raise InputError("empty file: no header row", path=file.path, line=1)
-            index = {name: i for i, name in enumerate(header)}
-            for name in cols.names:
-                if name not in index:
-                    raise InputError(
-                        f"no such column (columns: {', '.join(header)})",
-                        path=file.path,
-                        line=1,
-                        field=name,
-                    )
-            positions = {name: index[name] for name in cols.names}
-            width = len(header)
+            rows = CsvRows(decoded_lines(raw, file.path), file.path, file.delimiter)
+            positions = {name: _position(rows.header, name, file) for name in cols.names}
             buf = _Columns(cols, file)
-            for row in reader:
-                line = reader.line_num
-                if not row:
-                    continue
-                if len(row) != width:
-                    raise InputError(
-                        f"{len(row)} fields, the header has {width}", path=file.path, line=line
-                    )
+            for line, row in rows:
 
                 def get(name: str | None, row: list[str] = row) -> str | None:
                     if name is None:
@@ -296,14 +254,20 @@ def iter_csv_batches(
                     buf = _Columns(cols, file)
             if len(buf):
                 yield buf.batch()
-        except csv.Error as exc:
-            raise InputError(f"bad CSV ({exc})", path=file.path, line=reader.line_num) from None
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8", path=file.path, line=reader.line_num + 1) from None
         except InputError as exc:
             if exc.line is None and exc.path == str(file.path):
-                raise InputError(exc.message, path=file.path, line=reader.line_num + 1) from None
+                # A damaged compressed stream: say which line could not be read.
+                line = 1 if rows is None else rows.line + 1
+                raise InputError(exc.message, path=file.path, line=line) from None
             raise
+
+
+def _position(header: list[str], name: str, file: InputFile) -> int:
+    if name not in header:
+        raise InputError(
+            f"no such column (columns: {', '.join(header)})", path=file.path, line=1, field=name
+        )
+    return header.index(name)
 
 
 def iter_text_batches(file: InputFile, cols: FactColumns) -> Iterator[pa.RecordBatch]:

@@ -8,10 +8,8 @@ politician)" can have the trailing parenthetical removed (``strip_disambiguation
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ import orjson
 from halluc.census.sources import InputFile, TableFormat, iter_line_blocks
 from halluc.census.streams import open_binary_stream
 from halluc.errors import InputError
+from halluc.io.text import CsvRows, decoded_lines, json_object
 
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -111,43 +110,31 @@ def _add(
     out.answers.append(answers)
 
 
+def _item_rows(file: InputFile) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, row)`` of a JSONL or CSV/TSV items file, read block by block."""
+    if file.format is TableFormat.JSONL:
+        for block in iter_line_blocks(file):
+            for i, raw in enumerate(block.data.split(b"\n")):
+                if raw.strip():
+                    line = block.first_line + i
+                    yield line, json_object(raw, file.path, line)
+    elif file.format in (TableFormat.CSV, TableFormat.TSV):
+        with open_binary_stream(file) as raw_stream:
+            rows = CsvRows(decoded_lines(raw_stream, file.path), file.path, file.delimiter)
+            for line, row in rows:
+                yield line, dict(zip(rows.header, row, strict=True))
+    else:
+        raise InputError("items must be JSONL or CSV", path=file.path)
+
+
 def read_items(files: Sequence[InputFile], fields: ItemFields | None = None) -> Items:
     """Read and check QA items; ids must be unique across all files."""
     f = fields or ItemFields()
     out = Items([], [], [])
     seen: dict[str, int] = {}
     for file in files:
-        if file.format is TableFormat.JSONL:
-            for block in iter_line_blocks(file):
-                for i, raw in enumerate(block.data.split(b"\n")):
-                    if not raw.strip():
-                        continue
-                    line = block.first_line + i
-                    try:
-                        obj = orjson.loads(raw)
-                    except orjson.JSONDecodeError as exc:
-                        raise InputError(
-                            f"invalid JSON ({exc.msg})", path=file.path, line=line
-                        ) from None
-                    if not isinstance(obj, dict):
-                        raise InputError(
-                            "each line must be a JSON object", path=file.path, line=line
-                        )
-                    _add(out, obj, f, file, line, seen)
-        elif file.format in (TableFormat.CSV, TableFormat.TSV):
-            with open_binary_stream(file) as raw_stream:
-                text = io.TextIOWrapper(raw_stream, encoding="utf-8", newline="")
-                delim = "\t" if file.format is TableFormat.TSV else ","
-                reader = csv.DictReader(text, delimiter=delim)
-                try:
-                    for row in reader:
-                        _add(out, row, f, file, reader.line_num, seen)
-                except csv.Error as exc:
-                    raise InputError(
-                        f"bad CSV ({exc})", path=file.path, line=reader.line_num
-                    ) from None
-        else:
-            raise InputError("items must be JSONL or CSV", path=file.path)
+        for line, row in _item_rows(file):
+            _add(out, row, f, file, line, seen)
     if not out.ids:
         raise InputError("no items", path=str(files[0].path) if files else None)
     return out

@@ -23,6 +23,7 @@ import pandas as pd
 
 from halluc.census.buckets import DEFAULT_EDGES, assign, make_buckets
 from halluc.census.fact_census import FactCensus
+from halluc.census.item_counts import count_table
 from halluc.errors import InputError
 from halluc.log.jsonl import read_json, write_json_atomic
 from halluc.log.outcomes import Mode
@@ -81,47 +82,6 @@ class SingletonSource:
     ) -> SingletonSource:
         census = FactCensus.from_dict(read_json(path), path=str(path))
         return cls(census.singleton_rate, census.n, str(path), min_wrong_answers, delta)
-
-
-def read_counts(path: Path) -> pd.DataFrame:
-    """A counts table: Parquet, CSV or JSONL with an item id column and count columns."""
-    name = path.name.lower()
-    try:
-        if name.endswith((".parquet", ".pq")):
-            return pd.read_parquet(path)
-        if name.endswith((".csv", ".csv.gz")):
-            return pd.read_csv(path, dtype={"item_id": "string"})
-        if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-            return pd.read_json(path, lines=True, dtype={"item_id": "string"})
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the counts table ({exc})", path=path) from None
-    raise InputError("counts must be Parquet, CSV or JSONL", path=path)
-
-
-def _count_column(counts: pd.DataFrame, wanted: str | None, item_column: str, path: str) -> str:
-    if wanted is not None:
-        if wanted not in counts.columns:
-            raise InputError(
-                f"no such column (columns: {', '.join(map(str, counts.columns))})",
-                path=path,
-                field=wanted,
-            )
-        return wanted
-    for name in ("n_both", "count"):
-        if name in counts.columns:
-            return name
-    numeric = [
-        str(c)
-        for c in counts.columns
-        if c != item_column and pd.api.types.is_integer_dtype(counts[c].dtype)
-    ]
-    if len(numeric) == 1:
-        return numeric[0]
-    raise InputError(
-        "cannot tell which column holds the counts; name it (--count-column)", path=path
-    )
 
 
 @dataclass
@@ -227,6 +187,61 @@ def load_run_frame(run: Path) -> tuple[pd.DataFrame, str]:
     return records_to_frame(read_records(run)), str(run)
 
 
+def _attach_counts(
+    frame: pd.DataFrame, table: pd.DataFrame, missing: str, counts_path: Path, item_column: str
+) -> tuple[pd.DataFrame, int]:
+    """The run's records with the count of their item; items without one are counted as 0,
+    left out or refused (``missing``). Returns the records and how many items had no count."""
+    run_items = pd.Index(frame["item_id"].astype("string").unique())
+    known = run_items.isin(pd.Index(table["item_id"]))
+    n_missing = int((~known).sum())
+    if known.sum() == 0:
+        raise InputError(
+            f"none of the run's {len(run_items)} items is in the counts table; do the ids "
+            f"match (e.g. {run_items[0]!r})?",
+            path=counts_path,
+            field=item_column,
+        )
+    if n_missing and missing == "error":
+        raise InputError(
+            f"{n_missing} of the run's items have no count (e.g. {run_items[~known][0]!r})",
+            path=counts_path,
+            field=item_column,
+        )
+    if n_missing:
+        warnings.warn(
+            f"{n_missing} of {len(run_items)} items have no count in {counts_path}; "
+            + ("counted as 0" if missing == "zero" else "left out"),
+            stacklevel=3,
+        )
+    merged = frame.assign(item_id=frame["item_id"].astype("string")).merge(
+        table[["item_id", "count"]], on="item_id", how="left"
+    )
+    if missing == "zero":
+        merged["count"] = merged["count"].fillna(0)
+    else:
+        merged = merged[merged["count"].notna()]
+    merged["count"] = merged["count"].astype(np.int64)
+    return merged, n_missing
+
+
+def _bucket_rows(
+    merged: pd.DataFrame,
+    edges: tuple[int, ...],
+    targets: Sequence[float] | None,
+    settings: MetricSettings,
+) -> list[dict[str, Any]]:
+    """Each count bucket with its size and the score table of its records."""
+    merged["bucket"] = assign(merged["count"].to_numpy(), edges)
+    out: list[dict[str, Any]] = []
+    for i, b in enumerate(make_buckets(edges)):
+        part = merged[merged["bucket"] == i]
+        rows = _rows(summarize(part, targets, settings)) if len(part) else []
+        n = int(part["item_id"].nunique())
+        out.append({**b.as_dict(), "n": n, "n_records": len(part), "rows": rows})
+    return out
+
+
 def census_join(
     run: Path,
     counts_path: Path,
@@ -246,75 +261,10 @@ def census_join(
     frame, records_path = load_run_frame(run)
     if frame.empty:
         raise InputError("the run has no records", path=records_path)
-    counts = read_counts(counts_path)
-    if item_column not in counts.columns:
-        raise InputError(
-            f"no such column (columns: {', '.join(map(str, counts.columns))})",
-            path=counts_path,
-            field=item_column,
-        )
-    column = _count_column(counts, count_column, item_column, str(counts_path))
-    values = pd.to_numeric(counts[column], errors="coerce")
-    if values.isna().any() or (values < 0).any():
-        bad = int(np.flatnonzero(values.isna().to_numpy() | (values < 0).to_numpy())[0])
-        raise InputError(
-            f"row {bad + 1}: not a count >= 0 ({counts[column].iloc[bad]!r})",
-            path=counts_path,
-            field=column,
-        )
-    ids = counts[item_column].astype("string")
-    if ids.duplicated().any():
-        dup = ids[ids.duplicated()].iloc[0]
-        raise InputError(f"item {dup!r} appears twice", path=counts_path, field=item_column)
-    table = pd.DataFrame({"item_id": ids.to_numpy(), "count": values.astype(np.int64).to_numpy()})
-    for extra in counts.columns:
-        if extra not in (item_column, column) and pd.api.types.is_integer_dtype(counts[extra]):
-            table[str(extra)] = counts[extra].to_numpy()
-    run_items = pd.Index(frame["item_id"].astype("string").unique())
-    known = run_items.isin(pd.Index(table["item_id"]))
-    n_missing = int((~known).sum())
-    if known.sum() == 0:
-        raise InputError(
-            f"none of the run's {len(run_items)} items is in the counts table; do the ids "
-            f"match (e.g. {run_items[0]!r})?",
-            path=counts_path,
-            field=item_column,
-        )
-    if n_missing:
-        if missing == "error":
-            raise InputError(
-                f"{n_missing} of the run's items have no count (e.g. {run_items[~known][0]!r})",
-                path=counts_path,
-                field=item_column,
-            )
-        warnings.warn(
-            f"{n_missing} of {len(run_items)} items have no count in {counts_path}; "
-            + ("counted as 0" if missing == "zero" else "left out"),
-            stacklevel=2,
-        )
-    merged = frame.assign(item_id=frame["item_id"].astype("string")).merge(
-        table[["item_id", "count"]], on="item_id", how="left"
-    )
-    if missing == "zero":
-        merged["count"] = merged["count"].fillna(0)
-    else:
-        merged = merged[merged["count"].notna()]
-    merged["count"] = merged["count"].astype(np.int64)
+    table, column = count_table(counts_path, count_column, item_column)
+    merged, n_missing = _attach_counts(frame, table, missing, counts_path, item_column)
     e = tuple(edges)
-    merged["bucket"] = assign(merged["count"].to_numpy(), e)
-    bucket_list = make_buckets(e)
-    out_buckets: list[dict[str, Any]] = []
-    for i, b in enumerate(bucket_list):
-        part = merged[merged["bucket"] == i]
-        rows = _rows(summarize(part, targets, s)) if len(part) else []
-        out_buckets.append(
-            {
-                **b.as_dict(),
-                "n": int(part["item_id"].nunique()),
-                "n_records": len(part),
-                "rows": rows,
-            }
-        )
+    buckets = _bucket_rows(merged, e, targets, s)
     overall = summarize(merged, targets, s)
     singles = merged[merged["count"] == 1]
     single_table = summarize(singles, targets, s) if len(singles) else None
@@ -324,7 +274,8 @@ def census_join(
         .sort_values("item_id")
         .reset_index(drop=True)
     )
-    item_counts["bucket"] = [bucket_list[i].label for i in assign(item_counts["count"], e)]
+    labels = [b.label for b in make_buckets(e)]
+    item_counts["bucket"] = [labels[i] for i in assign(item_counts["count"], e)]
     bound = _singleton_bound(overall, single_table, item_counts, singleton)
     params = {
         "run": str(run),
@@ -338,7 +289,7 @@ def census_join(
         "items_without_count": n_missing,
         **s.as_dict(),
     }
-    return CensusJoin(out_buckets, bound, params, item_counts)
+    return CensusJoin(buckets, bound, params, item_counts)
 
 
 def _singleton_bound(

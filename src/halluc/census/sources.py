@@ -57,6 +57,11 @@ class InputFile:
         """Bytes on disk (compressed size for a compressed file)."""
         return self.path.stat().st_size
 
+    @property
+    def delimiter(self) -> str:
+        """The field separator of a CSV (",") or TSV ("\\t") file."""
+        return "\t" if self.format is TableFormat.TSV else ","
+
     def __str__(self) -> str:
         return str(self.path)
 

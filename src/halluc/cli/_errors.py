@@ -13,6 +13,9 @@ FLAG_OF: dict[str, str] = {
     # library field -> flag, where the flag is not simply "--" + field with "-" for "_"
     "base_model": "--model",
     "base_world": "--world",
+    "fmt": "--format",
+    "max_item_records": "--max-records",
+    "n_bins": "--bins",
     "n_choices": "--choices",
     "n_examples": "--examples",
     "n_new": "--extrapolate-to",

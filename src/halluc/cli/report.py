@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from halluc.cli._options import parse_targets
-from halluc.errors import InputError
 from halluc.log.runs import RunFolder
 from halluc.scoring.metrics import MetricSettings
 from halluc.scoring.rules import ErrorPolicy
@@ -78,12 +77,6 @@ def report_command(
     flips, outcome bars, the behavioral-calibration audit, reliability and risk–coverage per
     confidence method, results by fact frequency (when a census is joined) and an item browser.
     """
-    if n_boot < 1:
-        raise InputError("must be at least 1", field="--n-boot")
-    if bins < 1:
-        raise InputError("must be at least 1", field="--bins")
-    if max_records is not None and max_records < 1:
-        raise InputError("must be at least 1", field="--max-records")
     # Imported here: matplotlib costs a second at start-up, and other commands need none of it.
     from halluc.report import write_report
     from halluc.report.items import DEFAULT_MAX_RECORDS

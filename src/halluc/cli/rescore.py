@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from halluc.cli.score import FormatOption, TargetsOption
-from halluc.errors import InputError
+from halluc.cli.score import FormatOption, GeneralOption, TargetsOption, scoring_rules
 from halluc.log.jsonl import write_json_atomic
 from halluc.render.tables import OutputFormat
 from halluc.scoring.metrics import MetricSettings
@@ -28,6 +27,7 @@ def rescore_command(
         ),
     ],
     targets: TargetsOption = "0,0.5,0.75,0.9",
+    general_rules: GeneralOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     errors: Annotated[
         ErrorPolicy,
@@ -101,9 +101,7 @@ def rescore_command(
     from halluc.importers.rescore import rescore
     from halluc.log.jsonl import append_lines
 
-    tg = parse_targets(targets)
-    if n_boot < 1:
-        raise InputError("must be at least 1", field="--n-boot")
+    rules = scoring_rules(parse_targets(targets), general_rules)
     options = ImportOptions(
         model=model,
         task=task,
@@ -115,7 +113,9 @@ def rescore_command(
         split=split,
     )
     settings = MetricSettings(error_policy=errors, n_boot=n_boot, seed=seed)
-    result = rescore(paths, tg, settings, options, source_format)
+    result = rescore(
+        paths, settings=settings, options=options, source_format=source_format, rules=rules
+    )
     typer.echo(result.render(fmt), nl=False)
     if records is not None:
         if records.exists():

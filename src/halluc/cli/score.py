@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from halluc.cli._options import parse_targets
+from halluc.cli._options import parse_list, parse_targets
 from halluc.errors import InputError
 from halluc.io.outcome_table import ColumnMap
 from halluc.log.jsonl import write_json_atomic
@@ -15,7 +16,7 @@ from halluc.log.runs import RunFolder
 from halluc.render.tables import OutputFormat
 from halluc.scoring.metrics import MetricSettings
 from halluc.scoring.report import score_report
-from halluc.scoring.rules import ErrorPolicy
+from halluc.scoring.rules import ErrorPolicy, ScoringRule, confidence_target, general
 
 TargetsOption = Annotated[
     str,
@@ -24,6 +25,32 @@ TargetsOption = Annotated[
 """The ``--targets`` option shared by the commands that score (parse it with parse_targets)."""
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+GeneralOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--general",
+        help="Also score under a general rule 'IDK,PENALTY': +1 correct, IDK credit for an "
+        "abstention, -PENALTY for a wrong answer (e.g. 0.25,1). Repeatable.",
+        show_default=False,
+    ),
+]
+"""The ``--general`` option of the commands that score (turn it into rules with
+:func:`scoring_rules`)."""
+
+
+def scoring_rules(targets: Sequence[float], general_specs: list[str] | None) -> list[ScoringRule]:
+    """The confidence target of each t, then each ``--general IDK,PENALTY`` rule."""
+    rules = [confidence_target(t) for t in targets]
+    for spec in general_specs or []:
+        values = parse_list(spec, "--general", float, "a number")
+        if len(values) != 2:
+            raise InputError(f"give IDK,PENALTY (two numbers), got {spec!r}", field="--general")
+        try:
+            rules.append(general(idk_credit=values[0], wrong_penalty=values[1]))
+        except ValueError as exc:
+            raise InputError(str(exc), field="--general") from None
+    return rules
 
 
 def default_save_path(sources: list[Path]) -> Path | None:
@@ -45,6 +72,7 @@ def score_command(
         ),
     ],
     targets: TargetsOption = "0,0.5,0.75,0.9",
+    general_rules: GeneralOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     errors: Annotated[
         ErrorPolicy,
@@ -82,12 +110,10 @@ def score_command(
     F-score and the penalized score with 95% intervals, then a leaderboard over t that marks
     where ranks flip. Every printed number is also saved with the parameters that made it.
     """
-    tg = parse_targets(targets)
-    if n_boot < 1:
-        raise InputError("must be at least 1", field="--n-boot")
+    rules = scoring_rules(parse_targets(targets), general_rules)
     settings = MetricSettings(error_policy=errors, n_boot=n_boot, seed=seed)
     cols = ColumnMap(model_column, item_column, outcome_column, target_column, model)
-    report = score_report(paths, tg, settings, cols)
+    report = score_report(paths, settings=settings, columns=cols, rules=rules)
     typer.echo(report.render(fmt), nl=False)
     dest = None if no_save else (save or default_save_path(paths))
     if dest is not None:

@@ -14,7 +14,6 @@ from halluc.data.adapters import ADAPTERS, detect_format
 from halluc.data.items import Item, items_digest
 from halluc.data.loaders import FieldMap, item_from_row, load_table, parse_answers, read_rows
 from halluc.errors import InputError
-from halluc.log.jsonl import iter_jsonl
 
 BUILTIN = "builtin"
 
@@ -29,7 +28,7 @@ def load_builtin() -> list[Item]:
     ``builtin/ATTRIBUTION.md``)."""
     path = builtin_path()
     out = []
-    for line, row in iter_jsonl(path):
+    for line, row in read_rows(path):
         item = item_from_row(
             row,
             path=path,
@@ -51,7 +50,7 @@ def load_dataset(
 ) -> list[Item]:
     """Items from ``"builtin"``, a file path, or ``"FORMAT:PATH"``; the first ``limit`` only."""
     if limit is not None and limit < 1:
-        raise InputError(f"must be at least 1, got {limit}", field="--limit")
+        raise InputError(f"must be at least 1, got {limit}", field="limit")
     text = str(spec)
     fmt = format
     if fmt is None and ":" in text and text.split(":", 1)[0] in ADAPTERS:
@@ -66,7 +65,7 @@ def load_dataset(
             if fmt not in ADAPTERS:
                 raise InputError(
                     f"unknown dataset format {fmt!r} (known: {', '.join(sorted(ADAPTERS))}, table)",
-                    field="--dataset-format",
+                    field="dataset_format",
                 )
             items = ADAPTERS[fmt](path)
         else:

@@ -8,8 +8,6 @@ string, or a single string (split on ``answer_separator`` when one is given). Ev
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,8 @@ import orjson
 
 from halluc.data.items import Item
 from halluc.errors import InputError
-from halluc.log.jsonl import iter_jsonl
+from halluc.io.rows import find_column
+from halluc.io.rows import read_rows as rows_of
 
 ID_NAMES = ("id", "item_id", "question_id", "qid", "uid")
 QUESTION_NAMES = ("question", "problem", "query", "prompt", "input")
@@ -42,70 +41,13 @@ class FieldMap:
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, Row]]:
-    """``(line, row)`` pairs of a table file; line numbers are 1-based file lines."""
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise InputError("dataset file not found", path=path, field="--dataset")
-    if not path.is_file():
-        raise InputError("dataset path is not a file", path=path, field="--dataset")
-    if suffix in (".jsonl", ".ndjson"):
-        for line, value in iter_jsonl(path):
-            if not isinstance(value, dict):
-                raise InputError("each line must be a JSON object", path=path, line=line)
-            yield line, value
-    elif suffix == ".json":
-        from halluc.log.jsonl import read_json
-
-        data = read_json(path)
-        rows = data
-        if isinstance(data, dict):
-            lists = {k: v for k, v in data.items() if isinstance(v, list)}
-            key = next((k for k in ("example", "examples", "data", "items") if k in lists), None)
-            rows = lists[key] if key else next(iter(lists.values()), None)
-        if not isinstance(rows, list):
-            raise InputError(
-                "expected a JSON list of objects (or an object holding one)", path=path
-            )
-        for i, value in enumerate(rows, start=1):
-            if not isinstance(value, dict):
-                raise InputError(f"entry {i} is not an object", path=path, line=i)
-            yield i, value
-    elif suffix in (".csv", ".tsv"):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError("not UTF-8", path=path, line=line) from None
-        reader = csv.DictReader(
-            io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ","
-        )
-        for row in reader:
-            if None in row:
-                raise InputError("more fields than the header has", path=path, line=reader.line_num)
-            yield reader.line_num, dict(row)
-    elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            table = pq.read_table(path)
-        except Exception as exc:
-            raise InputError(f"cannot read Parquet: {exc}", path=path) from None
-        for i, row in enumerate(table.to_pylist(), start=1):
-            yield i, row
-    else:
-        raise InputError(
-            "unknown dataset file type (expected .jsonl, .json, .csv, .tsv or .parquet)",
-            path=path,
-            field="--dataset",
-        )
+    """``(line, row)`` pairs of a table file (see :func:`halluc.io.rows.read_rows`); line
+    numbers are 1-based file lines (entry numbers in a JSON document, rows in Parquet)."""
+    return rows_of(path, what="dataset").records()
 
 
 def _pick(row: Row, given: str | None, names: Sequence[str]) -> str | None:
-    if given is not None:
-        return given
-    lower = {k.lower(): k for k in row}
-    return next((lower[n] for n in names if n in lower), None)
+    return given if given is not None else find_column(row, names)
 
 
 def parse_answers(value: Any, *, separator: str | None = None) -> list[str] | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from halluc.models.base import ChatRequest
+from halluc.render.numbers import format_number  # re-exported: it lived here before
 from halluc.scoring.rules import check_target, penalty
 
 if TYPE_CHECKING:
@@ -21,13 +22,6 @@ BEST_GUESS_INSTRUCTION = (
 
 INSTRUCTION_VERSION = "1"
 PROMPT_VERSION = "question-instruction-answer/1"
-
-
-def format_number(x: float) -> str:
-    """A number as a person writes it: 3, 0.5, 1.5, 0.333 (never 3.0 or 0.33333333)."""
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.3g}"
 
 
 def confidence_instruction(t: float) -> str:

@@ -62,7 +62,7 @@ def _sources(path: Path, fmt: str | None) -> list[tuple[Path, str]]:
         return list(detect.discover(path))
     if fmt not in IMPORTERS:
         raise InputError(
-            f"unknown format {fmt!r} (known: {', '.join(IMPORTERS)})", field="--source-format"
+            f"unknown format {fmt!r} (known: {', '.join(IMPORTERS)})", field="source_format"
         )
     if not path.exists():
         raise InputError("no such file or folder", path=path)
@@ -82,7 +82,8 @@ def import_paths(
     """Import several paths (files, result folders, folders of results).
 
     The same (model, item, target, mode) from two sources is an error naming both: it happens
-    when one result is passed twice, or two runs of one model are not told apart by --model.
+    when one result is passed twice, or two runs of one model are not told apart by a model name
+    (``ImportOptions.model``).
     """
     opts = options or ImportOptions()
     result = ImportResult()
@@ -98,8 +99,8 @@ def import_paths(
                     if prior is not None:
                         raise InputError(
                             f"model {rec.model!r}, item {rec.item_id!r} was already imported "
-                            f"from {prior}; pass each result once, or tell runs apart with "
-                            "--model",
+                            f"from {prior}; pass each result once, or give runs of one model "
+                            "names of their own (model)",
                             path=found,
                             field="item_id",
                         )

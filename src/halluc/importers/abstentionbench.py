@@ -24,15 +24,14 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.importers.base import (
-    IMPORTED_MODE,
+    HALLUC_GRADER,
     ImportOptions,
-    ImportReport,
     ImportResult,
-    base_metadata,
+    ImportSource,
     item_id,
     read_json_file,
 )
-from halluc.importers.resolve import HALLUC_GRADER, OutcomeResolver, SourceGrade
+from halluc.importers.resolve import OutcomeResolver, SourceGrade
 from halluc.log.outcomes import Outcome
 from halluc.log.records import Record
 
@@ -91,109 +90,105 @@ def _source_id(prompt: dict[str, Any], index: int) -> object:
     return index
 
 
+def _outcome(
+    resp: dict[str, Any],
+    response: str | None,
+    answers: list[str] | None,
+    resolver: OutcomeResolver,
+    where: str,
+    detect: bool,
+) -> tuple[Outcome, str, str | None]:
+    """``(outcome, grader, error)`` of one response, by the rules in the module docstring."""
+    source = resolver.source_grader
+    is_abstention, is_correct = resp.get("is_abstention"), resp.get("is_response_correct")
+    if is_abstention is True:
+        return Outcome.ABSTAINED, f"{source}:judge", None
+    if is_abstention is None and response is not None and detect:
+        verdict = resolver.abstention(response)
+        if verdict == "abstained":
+            resolver.report.graded_by_halluc += 1
+            return Outcome.ABSTAINED, f"{HALLUC_GRADER}.abstention", None
+        if verdict != "answered":
+            error = "abstention undetermined by the source's judge and by halluc"
+            resolver.report.add_unmapped(where, error)
+            return Outcome.ERROR, HALLUC_GRADER, error
+    if isinstance(is_correct, bool):
+        outcome = Outcome.CORRECT if is_correct else Outcome.INCORRECT
+        return outcome, f"{source}:correctness-judge", None
+    if resp["prompt"].get("should_abstain") is True:
+        # Nothing to answer: an answer to an unanswerable question is an error of fact.
+        return Outcome.INCORRECT, f"{source}:should_abstain", None
+    return resolver.resolve(SourceGrade.NONE, response, answers, where)
+
+
+def _stage_data(path: Path) -> tuple[Path, dict[str, Any]]:
+    """The stage file (the latest one of a run folder) and its parsed responses."""
+    if path.is_dir():
+        found = stage_file(path)
+        if found is None:
+            raise InputError(
+                f"no AbstentionBench stage file here (looked for {', '.join(STAGES)})", path=path
+            )
+        path = found
+    data = read_json_file(path, "AbstentionBench responses")
+    if not looks_like_stage(data):
+        raise InputError(
+            "not an AbstentionBench stage file ({'responses': [{'prompt': ...}, ...]})",
+            path=path,
+        )
+    return path, data
+
+
 def import_abstentionbench(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
     """Import one AbstentionBench stage file, or the latest stage file of a run folder."""
     opts = options or ImportOptions()
-    p = Path(path)
-    if p.is_dir():
-        found = stage_file(p)
-        if found is None:
-            raise InputError(
-                f"no AbstentionBench stage file here (looked for {', '.join(STAGES)})", path=p
-            )
-        p = found
-    data = read_json_file(p, "AbstentionBench responses")
-    if not looks_like_stage(data):
-        raise InputError(
-            "not an AbstentionBench stage file ({'responses': [{'prompt': ...}, ...]})", path=p
-        )
+    p, data = _stage_data(Path(path))
     file_model, dataset = _names(p)
-    model = opts.model or file_model or "unknown"
     task = opts.task or (f"abstentionbench/{dataset}" if dataset else "abstentionbench")
-    report = ImportReport(path=str(p), format=FORMAT, task=task)
+    source = ImportSource(FORMAT, task, opts.model or file_model or "unknown")
     stage = p.stem
-    report.grade_source = f"{FORMAT}:{stage}"
-    resolver = OutcomeResolver(report, report.grade_source, detect=opts.detect_abstention)
+    report = source.report(p, grade_source=f"{FORMAT}:{stage}")
+    resolver = OutcomeResolver(report, f"{FORMAT}:{stage}", detect=opts.detect_abstention)
     judge_ran = stage not in ("InferencePipeline", "DirectAbstention")
-    undecided = 0
     records: list[Record] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for i, resp in enumerate(data["responses"]):
-        where = f"{p} (responses[{i}])"
         if not isinstance(resp, dict) or not isinstance(resp.get("prompt"), dict):
             raise InputError(
                 "each response needs a 'prompt' object", path=p, field=f"responses[{i}]"
             )
         prompt = resp["prompt"]
-        question = prompt.get("question")
         refs = prompt.get("reference_answers")
         answers = [str(a) for a in refs] if isinstance(refs, list) else None
-        should_abstain = prompt.get("should_abstain")
         text = resp.get("response_or_abstention", resp.get("response"))
         response = text if isinstance(text, str) else None
-        is_abstention = resp.get("is_abstention")
-        is_correct = resp.get("is_response_correct")
-        if judge_ran and is_abstention is None:
-            undecided += 1
         sid = _source_id(prompt, i)
-        iid = item_id(task, sid)
-        if iid in seen:
+        if item_id(task, sid) in seen:
             sid = i
-            iid = item_id(task, i)
-        seen[iid] = i
-        error: str | None = None
-        if is_abstention is True:
-            outcome, grader = Outcome.ABSTAINED, f"{report.grade_source}:judge"
-        else:
-            abstained = False
-            if is_abstention is None and response is not None and opts.detect_abstention:
-                verdict = resolver.abstention(response)
-                if verdict == "abstained":
-                    abstained = True
-                elif verdict != "answered":
-                    error = "abstention undetermined by the source's judge and by halluc"
-            if abstained:
-                report.graded_by_halluc += 1
-                outcome, grader = Outcome.ABSTAINED, f"{HALLUC_GRADER}.abstention"
-            elif error is not None:
-                report.add_unmapped(where, error)
-                outcome, grader = Outcome.ERROR, HALLUC_GRADER
-            elif isinstance(is_correct, bool):
-                outcome = Outcome.CORRECT if is_correct else Outcome.INCORRECT
-                grader = f"{report.grade_source}:correctness-judge"
-            elif should_abstain is True:
-                # Nothing to answer: an answer to an unanswerable question is an error of fact.
-                outcome, grader = Outcome.INCORRECT, f"{report.grade_source}:should_abstain"
-            else:
-                outcome, grader, error = resolver.resolve(
-                    SourceGrade.NONE, response, answers, where
-                )
+        seen.add(item_id(task, sid))
+        where = f"{p} (responses[{i}])"
+        outcome, grader, error = _outcome(
+            resp, response, answers, resolver, where, opts.detect_abstention
+        )
+        question = prompt.get("question")
         records.append(
-            Record(
-                item_id=iid,
-                model=model,
-                outcome=outcome,
-                target=None,
-                mode=IMPORTED_MODE,
+            source.record(
+                sid,
+                outcome,
+                grader,
                 response=response,
-                grader=grader,
-                grader_version=OutcomeResolver.version(grader),
                 error=error,
-                metadata=base_metadata(
-                    source=FORMAT,
-                    task=task,
-                    source_id=sid,
-                    source_grade={
-                        "is_abstention": is_abstention,
-                        "is_response_correct": is_correct,
-                        "should_abstain": should_abstain,
-                    },
-                    question=question if isinstance(question, str) else None,
-                    answers=answers,
-                    extra={"stage": stage, "dataset": dataset},
-                ),
+                source_grade={
+                    "is_abstention": resp.get("is_abstention"),
+                    "is_response_correct": resp.get("is_response_correct"),
+                    "should_abstain": prompt.get("should_abstain"),
+                },
+                question=question if isinstance(question, str) else None,
+                answers=answers,
+                extra={"stage": stage, "dataset": dataset},
             )
         )
+    undecided = sum(1 for r in data["responses"] if r.get("is_abstention") is None)
     if not judge_ran:
         report.notes.append(
             f"stage {stage!r} precedes abstention detection: abstentions detected by halluc"
@@ -203,8 +198,7 @@ def import_abstentionbench(path: str | Path, options: ImportOptions | None = Non
             f"the source's abstention judge left {undecided} item(s) undecided: halluc's "
             "abstention detection decided them"
         )
-    report.count(records)
-    return ImportResult(records=records, reports=[report])
+    return report.result(records)
 
 
 __all__ = ["FORMAT", "STAGES", "import_abstentionbench", "looks_like_stage", "stage_file"]

@@ -25,6 +25,8 @@ from halluc.log.records import Record
 
 IMPORTED_MODE = Mode.IMPORTED
 MAX_UNMAPPED_SHOWN = 20
+HALLUC_GRADER = "halluc.grading"
+"""The grader name (prefix) of outcomes halluc graded itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,11 @@ class ImportReport:
         self.counts = {str(o): int(c.get(str(o), 0)) for o in OUTCOMES}
         self.models = sorted({r.model for r in records} | set(self.models))
 
+    def result(self, records: list[Record]) -> ImportResult:
+        """The records with this report, counted: the last step of every importer."""
+        self.count(records)
+        return ImportResult(records=records, reports=[self])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -188,6 +195,84 @@ def base_metadata(
     if extra:
         md.update(extra)
     return md
+
+
+@functools.lru_cache(maxsize=64)
+def grader_version(grader: str | None) -> str | None:
+    """The grader version of records halluc graded (``None`` for the source's own grades)."""
+    if grader is None or HALLUC_GRADER not in grader:
+        return None
+    from halluc.grading.match import MATCH_GRADER_VERSION
+
+    return f"match/{MATCH_GRADER_VERSION}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    """What every record of one imported source shares: its format, task and model.
+
+    :meth:`record` builds one record the way every importer does: ``target=None`` (an imported
+    outcome holds at every t), mode ``imported``, the item id namespaced by task, the grader's
+    version, and the metadata of :func:`base_metadata`.
+    """
+
+    format: str
+    task: str | None
+    model: str
+
+    def report(self, path: str | Path, **fields: Any) -> ImportReport:
+        """A fresh report for this source (with the Table 2 key of its task)."""
+        return ImportReport(
+            path=str(path),
+            format=self.format,
+            task=self.task,
+            benchmark=benchmark_key(self.task),
+            **fields,
+        )
+
+    def record(
+        self,
+        source_id: object,
+        outcome: Outcome,
+        grader: str | None,
+        *,
+        item_key: object = None,
+        response: str | None = None,
+        error: str | None = None,
+        source_grade: object = None,
+        question: str | None = None,
+        answers: Sequence[str] | None = None,
+        extra: dict[str, Any] | None = None,
+        samples: Sequence[str] = (),
+        confidence: float | None = None,
+        confidence_method: str | None = None,
+        prompt_hash: str | None = None,
+    ) -> Record:
+        """One imported record; ``item_key`` (default ``source_id``) names the item."""
+        return Record(
+            item_id=item_id(self.task, source_id if item_key is None else item_key),
+            model=self.model,
+            outcome=outcome,
+            target=None,
+            mode=IMPORTED_MODE,
+            prompt_hash=prompt_hash,
+            response=response,
+            samples=list(samples),
+            confidence=confidence,
+            confidence_method=confidence_method,
+            grader=grader,
+            grader_version=grader_version(grader),
+            error=error,
+            metadata=base_metadata(
+                source=self.format,
+                task=self.task,
+                source_id=source_id,
+                source_grade=source_grade,
+                question=question,
+                answers=answers,
+                extra=extra,
+            ),
+        )
 
 
 def read_json_file(path: Path, what: str) -> Any:
@@ -261,13 +346,16 @@ def text_of(value: object) -> str | None:
 
 
 __all__ = [
+    "HALLUC_GRADER",
     "IMPORTED_MODE",
     "ImportOptions",
     "ImportReport",
     "ImportResult",
+    "ImportSource",
     "Unmapped",
     "base_metadata",
     "benchmark_key",
+    "grader_version",
     "item_id",
     "parse_json_bytes",
     "read_json_file",

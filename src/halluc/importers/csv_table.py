@@ -1,7 +1,8 @@
 """Plain outcome tables (CSV, TSV or JSON Lines) with a grade per row.
 
-Reading, column detection and label parsing are :func:`halluc.io.outcome_table.read_outcome_table`
-(so an unknown grade letter is an error naming file, line and column); this module adds what
+Reading is :func:`halluc.io.rows.read_rows`, column detection and label parsing are
+:func:`halluc.io.outcome_table.outcome_frame` (so an unknown grade letter is an error naming
+file, line and column); this module adds what
 re-scoring needs on top: the source's label kept as ``source_grade``, and question, gold answer
 and response columns (SimpleQA's ``problem``/``answer``, ``predicted_answer``, ...) carried into
 the records. Labels: halluc's four, simple-evals' letters A/B/C, or SimpleQA's CORRECT /
@@ -10,13 +11,10 @@ INCORRECT / NOT_ATTEMPTED. The labels already separate abstentions, so no detect
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
 
-from halluc.errors import InputError
 from halluc.importers.base import (
     IMPORTED_MODE,
     ImportOptions,
@@ -26,8 +24,8 @@ from halluc.importers.base import (
     benchmark_key,
     item_id,
 )
-from halluc.io.outcome_table import OUTCOME_NAMES, ColumnMap, read_outcome_table
-from halluc.log.jsonl import iter_jsonl
+from halluc.io.outcome_table import OUTCOME_NAMES, ColumnMap, outcome_frame
+from halluc.io.rows import find_column, read_rows
 from halluc.log.outcomes import OUTCOMES
 from halluc.log.records import Record
 
@@ -36,24 +34,6 @@ QUESTION_COLUMNS = ("question", "problem", "prompt", "query")
 ANSWER_COLUMNS = ("answer", "answers", "gold", "gold_target", "gold_answer", "reference")
 RESPONSE_COLUMNS = ("response", "predicted_answer", "prediction", "completion", "output")
 TASK_COLUMNS = ("task", "benchmark", "eval", "eval_name", "dataset")
-
-
-def _raw_rows(path: Path) -> list[dict[str, object]]:
-    """The rows as dictionaries, in the order read_outcome_table reads them."""
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return [v for _, v in iter_jsonl(path) if isinstance(v, dict)]
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    return [dict(zip(header, row, strict=False)) for row in reader if row]
-
-
-def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    lower = {c.lower(): c for c in columns}
-    for n in names:
-        if n in lower:
-            return lower[n]
-    return None
 
 
 def _answers(value: object) -> list[str] | None:
@@ -73,16 +53,15 @@ def import_table(
     opts = options or ImportOptions()
     p = Path(path)
     cm = columns or ColumnMap(default_model=opts.model)
-    frame = read_outcome_table(p, cm)
-    rows = _raw_rows(p)
-    if len(rows) != len(frame):  # pragma: no cover - both read the same file
-        raise InputError("could not align the table's rows", path=p)
-    names = list(rows[0]) if rows else []
-    outcome_col = cm.outcome or _find(names, OUTCOME_NAMES)
-    q_col = _find(names, QUESTION_COLUMNS)
-    a_col = _find(names, ANSWER_COLUMNS)
-    r_col = _find(names, RESPONSE_COLUMNS)
-    t_col = _find(names, TASK_COLUMNS)
+    table = read_rows(p)
+    frame = outcome_frame(table, cm)
+    rows = [row for _, row in table.records()]
+    names = table.names
+    outcome_col = cm.outcome or find_column(names, OUTCOME_NAMES)
+    q_col = find_column(names, QUESTION_COLUMNS)
+    a_col = find_column(names, ANSWER_COLUMNS)
+    r_col = find_column(names, RESPONSE_COLUMNS)
+    t_col = find_column(names, TASK_COLUMNS)
     labels = [str(o) for o in OUTCOMES]
     codes = frame["outcome"].cat.codes.to_numpy()
     cats = list(frame["outcome"].cat.categories)

@@ -22,13 +22,10 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.importers.base import (
-    IMPORTED_MODE,
     ImportOptions,
     ImportReport,
     ImportResult,
-    base_metadata,
-    benchmark_key,
-    item_id,
+    ImportSource,
     read_json_file,
 )
 from halluc.importers.resolve import OutcomeResolver, SourceGrade
@@ -167,33 +164,30 @@ def _answers(rs: Mapping[str, Any]) -> tuple[str | None, list[str]]:
     return question, golds
 
 
-def import_helm(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
-    """Import one HELM run folder (the folder that holds ``per_instance_stats.json``)."""
-    opts = options or ImportOptions()
-    run = Path(path)
+Entry = tuple[int, dict[str, Any], dict[str, tuple[float | None, str | None]]]
+"""(index in per_instance_stats.json, the entry, its stats by name: (value, split))."""
+
+
+def _read_run(run: Path) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None, object]:
+    """per-instance stats, run spec, scenario state (or None) and aggregate stats of a run."""
     if not is_run_folder(run):
         raise InputError(f"not a HELM run folder (no {PER_INSTANCE})", path=run)
     per_instance = read_json_file(run / PER_INSTANCE, "HELM per-instance stats")
     if not isinstance(per_instance, list):
         raise InputError("must be a JSON list of per-instance stats", path=run / PER_INSTANCE)
-    run_spec = read_json_file(run / RUN_SPEC, "HELM run spec") if (run / RUN_SPEC).is_file() else {}
-    state = (
-        read_json_file(run / SCENARIO_STATE, "HELM scenario state")
-        if (run / SCENARIO_STATE).is_file()
-        else None
-    )
-    stats = read_json_file(run / STATS, "HELM stats") if (run / STATS).is_file() else None
 
-    spec = run_spec if isinstance(run_spec, dict) else {}
-    adapter = spec.get("adapter_spec") or (state or {}).get("adapter_spec") or {}
-    model = opts.model or adapter.get("model") or adapter.get("model_deployment") or run.name
-    run_name = str(spec.get("name") or run.name)
-    task = opts.task or scenario_name(run_name)
-    report = ImportReport(path=str(run), format=FORMAT, task=task, benchmark=benchmark_key(task))
-    if state is None:
-        report.notes.append(f"no {SCENARIO_STATE}: no responses, questions or gold answers")
+    def optional(name: str, what: str) -> Any:
+        return read_json_file(run / name, what) if (run / name).is_file() else None
 
-    entries: list[tuple[int, dict[str, Any], dict[str, tuple[float | None, str | None]]]] = []
+    spec = optional(RUN_SPEC, "HELM run spec")
+    state = optional(SCENARIO_STATE, "HELM scenario state")
+    stats = optional(STATS, "HELM stats")
+    return per_instance, spec if isinstance(spec, dict) else {}, state, stats
+
+
+def _entries(per_instance: list[Any], run: Path, report: ImportReport) -> list[Entry]:
+    """Unperturbed entries (perturbed ones are counted in a note)."""
+    entries: list[Entry] = []
     perturbed = 0
     for i, entry in enumerate(per_instance):
         if not isinstance(entry, dict) or "instance_id" not in entry:
@@ -208,93 +202,112 @@ def import_helm(path: str | Path, options: ImportOptions | None = None) -> Impor
         entries.append((i, entry, _instance_stats(entry)))
     if perturbed:
         report.notes.append(f"skipped {perturbed} perturbed instances (robustness/fairness)")
+    return entries
 
+
+def _split(
+    entries: list[Entry], wanted: str | None, report: ImportReport
+) -> tuple[list[Entry], str | None]:
+    """The entries of one split: ``wanted``, else 'test' when present, else all."""
     splits = {s for _, _, st in entries for _, s in st.values() if s}
-    split = opts.split or ("test" if "test" in splits else None)
-    if split is not None:
-        kept = [e for e in entries if any(s == split for _, s in e[2].values())]
-        if len(kept) < len(entries):
-            others = sorted(splits - {split})
-            report.notes.append(
-                f"imported split {split!r}; skipped {len(entries) - len(kept)} instances of "
-                f"{', '.join(others)}"
-            )
-        entries = kept
-
-    metric = opts.metric
-    if metric is None:
-        for name in GRADE_STATS:
-            values = [st[name][0] for _, _, st in entries if name in st]
-            if values and all(v in (0.0, 1.0) for v in values):
-                metric = name
-                break
-    elif not any(metric in st for _, _, st in entries):
-        raise InputError(
-            f"metric {metric!r} not in the per-instance stats", path=run / PER_INSTANCE
+    split = wanted or ("test" if "test" in splits else None)
+    if split is None:
+        return entries, None
+    kept = [e for e in entries if any(s == split for _, s in e[2].values())]
+    if len(kept) < len(entries):
+        others = ", ".join(sorted(splits - {split}))
+        report.notes.append(
+            f"imported split {split!r}; skipped {len(entries) - len(kept)} instances of {others}"
         )
+    return kept, split
+
+
+def _metric(entries: list[Entry], wanted: str | None, run: Path) -> str | None:
+    """The stat taken as the grade: ``wanted``, else the first binary one of GRADE_STATS."""
+    if wanted is not None:
+        if not any(wanted in st for _, _, st in entries):
+            raise InputError(
+                f"metric {wanted!r} not in the per-instance stats",
+                path=run / PER_INSTANCE,
+                field="metric",
+            )
+        return wanted
+    for name in GRADE_STATS:
+        values = [st[name][0] for _, _, st in entries if name in st]
+        if values and all(v in (0.0, 1.0) for v in values):
+            return name
+    return None
+
+
+def _grade(value: float | None, metric: str | None, success: bool) -> SourceGrade | None:
+    """The source's grade of one instance; None when its value is not 0/1."""
+    if not success:
+        return SourceGrade.ERROR
+    if metric is None:
+        return SourceGrade.NONE
+    if value in (0.0, 1.0):
+        return SourceGrade.CORRECT if value == 1.0 else SourceGrade.INCORRECT
+    return None
+
+
+def import_helm(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
+    """Import one HELM run folder (the folder that holds ``per_instance_stats.json``)."""
+    opts = options or ImportOptions()
+    run = Path(path)
+    per_instance, spec, state, stats = _read_run(run)
+    adapter = spec.get("adapter_spec") or (state or {}).get("adapter_spec") or {}
+    model = opts.model or adapter.get("model") or adapter.get("model_deployment") or run.name
+    task = opts.task or scenario_name(str(spec.get("name") or run.name))
+    source = ImportSource(FORMAT, task, str(model))
+    report = source.report(run)
+    if state is None:
+        report.notes.append(f"no {SCENARIO_STATE}: no responses, questions or gold answers")
+    entries, split = _split(_entries(per_instance, run, report), opts.split, report)
+    metric = _metric(entries, opts.metric, run)
     if metric is None:
         report.notes.append(f"no binary stat among {', '.join(GRADE_STATS)}: graded by halluc")
-    source_grader = f"{FORMAT}:{metric}" if metric else FORMAT
-    report.grade_source = source_grader
-    if metric is not None:
-        agg = _aggregate(stats, metric, split)
-        if agg is not None:
-            report.source_accuracy = agg
-            report.source_accuracy_name = f"HELM {metric} ({split or 'all splits'})"
-
+    report.grade_source = f"{FORMAT}:{metric}" if metric else FORMAT
+    agg = _aggregate(stats, metric, split) if metric is not None else None
+    if agg is not None:
+        report.source_accuracy = agg
+        report.source_accuracy_name = f"HELM {metric} ({split or 'all splits'})"
     trials = {int(e.get("train_trial_index") or 0) for _, e, _ in entries}
     requests = _request_index(state)
-    resolver = OutcomeResolver(report, source_grader, detect=opts.detect_abstention)
+    resolver = OutcomeResolver(report, report.grade_source, detect=opts.detect_abstention)
     records: list[Record] = []
     for i, entry, st in entries:
         sid = str(entry["instance_id"])
         trial = int(entry.get("train_trial_index") or 0)
-        rid = sid if len(trials) == 1 else f"{sid}@trial{trial}"
         where = f"{run / PER_INSTANCE}[{i}] (instance {sid})"
         rs = requests.get((sid, trial))
         response, others, success = _response(rs) if rs else (None, [], True)
         question, golds = _answers(rs) if rs else (None, [])
         value = st.get(metric, (None, None))[0] if metric else None
-        if not success:
-            grade = SourceGrade.ERROR
-        elif metric is None:
-            grade = SourceGrade.NONE
-        elif value in (0.0, 1.0):
-            grade = SourceGrade.CORRECT if value == 1.0 else SourceGrade.INCORRECT
-        else:
+        grade = _grade(value, metric, success)
+        if grade is None:
             report.add_unmapped(where, f"{metric} = {value!r} is not 0/1")
-            grade = SourceGrade.NONE
-        outcome, grader, error = resolver.resolve(grade, response, golds, where)
+        outcome, grader, error = resolver.resolve(grade or SourceGrade.NONE, response, golds, where)
         if not success:
             error = str((rs or {}).get("result", {}).get("error") or "request failed")
         confidence = st.get("max_prob", (None, None))[0]
         records.append(
-            Record(
-                item_id=item_id(task, rid),
-                model=str(model),
-                outcome=outcome,
-                target=None,
-                mode=IMPORTED_MODE,
+            source.record(
+                sid,
+                outcome,
+                grader,
+                item_key=sid if len(trials) == 1 else f"{sid}@trial{trial}",
                 response=response,
                 samples=others,
                 confidence=confidence,
                 confidence_method="helm:max_prob" if confidence is not None else None,
-                grader=grader,
-                grader_version=OutcomeResolver.version(grader),
                 error=error,
-                metadata=base_metadata(
-                    source=FORMAT,
-                    task=task,
-                    source_id=sid,
-                    source_grade=value,
-                    question=question,
-                    answers=golds if rs else None,
-                    extra={"train_trial_index": trial, "split": split},
-                ),
+                source_grade=value,
+                question=question,
+                answers=golds if rs else None,
+                extra={"train_trial_index": trial, "split": split},
             )
         )
-    report.count(records)
-    return ImportResult(records=records, reports=[report])
+    return report.result(records)
 
 
 __all__ = ["FORMAT", "import_helm", "is_run_folder", "scenario_name"]

@@ -29,13 +29,10 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.importers.base import (
-    IMPORTED_MODE,
     ImportOptions,
     ImportReport,
     ImportResult,
-    base_metadata,
-    benchmark_key,
-    item_id,
+    ImportSource,
     parse_json_bytes,
     read_json_file,
     text_of,
@@ -249,6 +246,77 @@ def _source_accuracy(header: Mapping[str, Any], scorer: str) -> float | None:
     return None
 
 
+def _scorer(scores: object, declared: list[str]) -> str | None:
+    """The scorer to import when none is asked for: the log's first scorer that scored this
+    sample, else the sample's first score, else the log's first scorer."""
+    available = list(scores) if isinstance(scores, dict) else []
+    found = next((s for s in declared if s in available), None)
+    return found or (available[0] if available else (declared[0] if declared else None))
+
+
+class _SampleGrader:
+    """Grades the samples of one log with one scorer, counting into the report."""
+
+    def __init__(self, report: ImportReport, scorer: str | None, opts: ImportOptions) -> None:
+        self.scorer = scorer
+        self.partial = opts.partial
+        self.partial_seen = 0
+        report.grade_source = f"{FORMAT}:{scorer}" if scorer else FORMAT
+        self.resolver = OutcomeResolver(report, report.grade_source, detect=opts.detect_abstention)
+
+    def grade(
+        self, sample: Mapping[str, Any], response: str | None, answers: list[str], where: str
+    ) -> tuple[Outcome, str, str | None, object]:
+        """``(outcome, grader, error, the score's value)`` of one sample."""
+        scores = sample.get("scores") or {}
+        score = scores.get(self.scorer) if isinstance(scores, dict) and self.scorer else None
+        value = score.get("value") if isinstance(score, dict) else None
+        md = score.get("metadata") if isinstance(score, dict) else None
+        native = md.get(HALLUC_OUTCOME) if isinstance(md, dict) else None
+        if sample.get("error"):
+            err = sample["error"]
+            message = str(err.get("message") if isinstance(err, dict) else err)
+            outcome, grader, _ = self.resolver.resolve(SourceGrade.ERROR, response, answers, where)
+            return outcome, grader, message, value
+        if native in _OUTCOME_LABELS:
+            # Scored by halluc's own Inspect scorer: the outcome is already one of the four.
+            return Outcome(native), f"{self.resolver.source_grader}:halluc", None, value
+        if score is None:
+            message = f"no score from scorer {self.scorer!r}"
+            self.resolver.report.add_unmapped(where, message)
+            outcome, grader, _ = self.resolver.resolve(SourceGrade.ERROR, response, answers, where)
+            return outcome, grader, message, value
+        grade, reason = _grade(value, self.partial)
+        if isinstance(value, str) and value.strip() == "P":
+            self.partial_seen += 1
+        if reason is not None:
+            self.resolver.report.add_unmapped(where, reason + "; graded by halluc")
+        outcome, grader, error = self.resolver.resolve(grade, response, answers, where)
+        return outcome, grader, error, value
+
+
+def _notes(
+    report: ImportReport,
+    header: Mapping[str, Any],
+    grader: _SampleGrader | None,
+    declared: list[str],
+) -> None:
+    scorer = grader.scorer if grader is not None else None
+    if scorer is not None:
+        acc = _source_accuracy(header, scorer)
+        if acc is not None:
+            report.source_accuracy = acc
+            report.source_accuracy_name = f"Inspect {scorer}/accuracy"
+    others = [s for s in declared if s != scorer]
+    if others:
+        report.notes.append(f"imported scorer {scorer!r}; also in the log: {', '.join(others)}")
+    if grader is not None and grader.partial_seen:
+        report.notes.append(
+            f"{grader.partial_seen} PARTIAL scores mapped to {grader.partial} (Inspect's accuracy "
+            "counts them as 0.5, so the two accuracies differ)"
+        )
+
+
 def import_inspect(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
     """Import one Inspect log (``.eval`` or ``.json``)."""
     opts = options or ImportOptions()
@@ -257,117 +325,63 @@ def import_inspect(path: str | Path, options: ImportOptions | None = None) -> Im
     spec = header.get("eval")
     if not isinstance(spec, dict):
         raise InputError("the log has no 'eval' spec", path=p, field="eval")
-    task = opts.task or str(spec.get("task") or p.stem)
-    model = opts.model or str(spec.get("model") or "unknown")
+    source = ImportSource(
+        FORMAT,
+        opts.task or str(spec.get("task") or p.stem),
+        opts.model or str(spec.get("model") or "unknown"),
+    )
     epochs = int((spec.get("config") or {}).get("epochs") or 1)
-    scorer_names = [
+    declared = [
         str(s.get("name"))
         for s in spec.get("scorers") or []
         if isinstance(s, dict) and s.get("name")
     ]
-    report = ImportReport(path=str(p), format=FORMAT, task=task, benchmark=benchmark_key(task))
-    status = header.get("status")
-    if status != "success":
-        report.notes.append(f"log status is {status!r}: imported the samples it holds")
-
+    report = source.report(p)
+    if header.get("status") != "success":
+        report.notes.append(
+            f"log status is {header.get('status')!r}: imported the samples it holds"
+        )
     records: list[Record] = []
-    resolver: OutcomeResolver | None = None
-    scorer = opts.scorer
-    partial_seen = 0
+    grader: _SampleGrader | None = None
     seen: dict[str, str] = {}
-    for where_member, sample in samples:
-        scores = sample.get("scores") or {}
-        if scorer is None:
-            available = list(scores) if isinstance(scores, dict) else []
-            scorer = next((s for s in scorer_names if s in available), None) or (
-                available[0] if available else (scorer_names[0] if scorer_names else None)
-            )
-        if resolver is None:
-            report.grade_source = f"{FORMAT}:{scorer}" if scorer else FORMAT
-            resolver = OutcomeResolver(report, report.grade_source, detect=opts.detect_abstention)
+    for member, sample in samples:
+        if grader is None:
+            scorer = opts.scorer or _scorer(sample.get("scores"), declared)
+            grader = _SampleGrader(report, scorer, opts)
         sid = sample.get("id")
         epoch = int(sample.get("epoch") or 1)
-        rid = f"{sid}" if epochs == 1 else f"{sid}#epoch{epoch}"
-        iid = item_id(task, rid)
-        where = f"{p} ({where_member})"
-        if iid in seen:
+        key = f"{sid}" if epochs == 1 else f"{sid}#epoch{epoch}"
+        if key in seen:
             raise InputError(
-                f"sample {sid} epoch {epoch} appears twice (also {seen[iid]})",
-                path=p,
-                field=where_member,
+                f"sample {sid} epoch {epoch} appears twice (also {seen[key]})", path=p, field=member
             )
-        seen[iid] = where_member
+        seen[key] = member
         answers = _targets(sample.get("target"))
         response = _response(sample)
-        score = scores.get(scorer) if isinstance(scores, dict) and scorer else None
-        value = score.get("value") if isinstance(score, dict) else None
-        error_msg: str | None = None
-        md = score.get("metadata") if isinstance(score, dict) else None
-        native = md.get(HALLUC_OUTCOME) if isinstance(md, dict) else None
-        if sample.get("error"):
-            err = sample["error"]
-            error_msg = str(err.get("message") if isinstance(err, dict) else err)
-            grade = SourceGrade.ERROR
-        elif native in _OUTCOME_LABELS:
-            grade = SourceGrade.NONE  # unused: the outcome comes from halluc's own scorer
-        elif score is None:
-            grade = SourceGrade.ERROR
-            error_msg = f"no score from scorer {scorer!r}"
-            report.add_unmapped(where, error_msg)
-        else:
-            grade, reason = _grade(value, opts.partial)
-            if isinstance(value, str) and value.strip() == "P":
-                partial_seen += 1
-            if reason is not None:
-                report.add_unmapped(where, reason + "; graded by halluc")
-        if native in _OUTCOME_LABELS and not sample.get("error"):
-            # Scored by halluc's own Inspect scorer: the outcome is already one of the four.
-            outcome, grader, err2 = Outcome(native), f"{resolver.source_grader}:halluc", None
-        else:
-            outcome, grader, err2 = resolver.resolve(grade, response, answers, where)
+        outcome, grade_by, error, value = grader.grade(sample, response, answers, f"{p} ({member})")
+        score = (sample.get("scores") or {}).get(grader.scorer) if grader.scorer else None
         records.append(
-            Record(
-                item_id=iid,
-                model=model,
-                outcome=outcome,
-                target=None,
-                mode=IMPORTED_MODE,
+            source.record(
+                sid,
+                outcome,
+                grade_by,
+                item_key=key,
                 response=response,
-                grader=grader,
-                grader_version=OutcomeResolver.version(grader),
-                error=error_msg or err2,
-                metadata=base_metadata(
-                    source=FORMAT,
-                    task=task,
-                    source_id=sid,
-                    source_grade=value,
-                    question=_question(sample.get("input")),
-                    answers=answers,
-                    extra={
-                        "epoch": epoch,
-                        "scorer": scorer,
-                        "answer": score.get("answer") if isinstance(score, dict) else None,
-                    },
-                ),
+                error=error,
+                source_grade=value,
+                question=_question(sample.get("input")),
+                answers=answers,
+                extra={
+                    "epoch": epoch,
+                    "scorer": grader.scorer,
+                    "answer": score.get("answer") if isinstance(score, dict) else None,
+                },
             )
         )
-    if scorer is not None:
-        acc = _source_accuracy(header, scorer)
-        if acc is not None:
-            report.source_accuracy = acc
-            report.source_accuracy_name = f"Inspect {scorer}/accuracy"
-    others = [s for s in scorer_names if s != scorer]
-    if others:
-        report.notes.append(f"imported scorer {scorer!r}; also in the log: {', '.join(others)}")
-    if partial_seen:
-        report.notes.append(
-            f"{partial_seen} PARTIAL scores mapped to {opts.partial} (Inspect's accuracy counts "
-            "them as 0.5, so the two accuracies differ)"
-        )
+    _notes(report, header, grader, declared)
     if not records:
         report.notes.append("the log holds no samples")
-    report.count(records)
-    return ImportResult(records=records, reports=[report])
+    return report.result(records)
 
 
 __all__ = ["FORMAT", "import_inspect", "looks_like_json_log"]

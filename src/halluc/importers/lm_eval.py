@@ -22,13 +22,10 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.importers.base import (
-    IMPORTED_MODE,
     ImportOptions,
     ImportReport,
     ImportResult,
-    base_metadata,
-    benchmark_key,
-    item_id,
+    ImportSource,
     read_json_file,
     read_json_lines,
 )
@@ -156,12 +153,12 @@ def _results_info(results: dict[str, Any] | None, task: str) -> dict[str, Any]:
     return info
 
 
-def import_lm_eval(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
-    """Import one ``samples_<task>_<date>.jsonl`` file."""
-    opts = options or ImportOptions()
-    p = Path(path)
-    file_task, date = split_name(p)
-    rows: list[tuple[int, dict[str, Any]]] = []
+Row = tuple[int, dict[str, Any]]
+"""(line, sample) of a samples file."""
+
+
+def _read_samples(p: Path) -> list[Row]:
+    rows: list[Row] = []
     for line_no, value in read_json_lines(p, "lm-eval samples"):
         if not isinstance(value, dict):
             raise InputError("each line must be a JSON object", path=p, line=line_no)
@@ -176,120 +173,82 @@ def import_lm_eval(path: str | Path, options: ImportOptions | None = None) -> Im
         rows.append((line_no, value))
     if not rows:
         raise InputError("no samples in file", path=p, line=1)
+    return rows
 
-    results_path = find_results_file(p, date)
-    results = read_json_file(results_path, "lm-eval results") if results_path else None
-    task = opts.task or file_task or p.stem
-    info = _results_info(results if isinstance(results, dict) else None, file_task or task)
 
-    # Task type: the results file says it; otherwise each line's request arguments do.
-    declared = info.get("output_type")
-    for line_no, row in rows:
-        kind = declared or task_type_from_arguments(row["arguments"])
-        if kind != "generate_until":
-            raise InputError(
-                f"task {task!r} is a {kind or 'non-generation'} task, not generate_until: the "
-                "model scores fixed choices by log-likelihood and cannot answer \"I don't "
-                'know", so confidence targets do not apply; re-run a generative variant of '
-                "the task",
-                path=p,
-                line=line_no,
-                field="arguments",
-            )
-        break
-
-    filters: list[str] = []
-    for _, row in rows:
-        f = str(row.get("filter", "none"))
-        if f not in filters:
-            filters.append(f)
-    chosen_filter = opts.lm_eval_filter or filters[0]
-    if chosen_filter not in filters:
+def _check_generation(rows: list[Row], declared: object, task: str, p: Path) -> None:
+    """Only generation tasks can say "I don't know" (the results file or the first line's
+    request arguments say which kind a task is)."""
+    line_no, row = rows[0]
+    kind = declared or task_type_from_arguments(row["arguments"])
+    if kind != "generate_until":
         raise InputError(
-            f"filter {chosen_filter!r} not in file (filters: {', '.join(filters)})",
+            f"task {task!r} is a {kind or 'non-generation'} task, not generate_until: the "
+            "model scores fixed choices by log-likelihood and cannot answer \"I don't "
+            'know", so confidence targets do not apply; re-run a generative variant of '
+            "the task",
+            path=p,
+            line=line_no,
+            field="arguments",
+        )
+
+
+def _filter_rows(rows: list[Row], wanted: str | None, p: Path) -> tuple[str, list[str], list[Row]]:
+    """The filter to import (``wanted``, else the file's first), every filter of the file, and
+    the rows of the chosen one."""
+    filters = list(dict.fromkeys(str(r.get("filter", "none")) for _, r in rows))
+    chosen = wanted or filters[0]
+    if chosen not in filters:
+        raise InputError(
+            f"filter {chosen!r} not in file (filters: {', '.join(filters)})",
             path=p,
             field="filter",
         )
-    rows = [(ln, r) for ln, r in rows if str(r.get("filter", "none")) == chosen_filter]
+    return chosen, filters, [(ln, r) for ln, r in rows if str(r.get("filter", "none")) == chosen]
 
-    model = opts.model or info.get("model") or p.parent.name or "unknown"
-    report = ImportReport(path=str(p), format=FORMAT, task=task, benchmark=benchmark_key(task))
-    if len(filters) > 1:
-        others = ", ".join(f for f in filters if f != chosen_filter)
-        report.notes.append(f"imported filter {chosen_filter!r}; also in the file: {others}")
-    if results_path is None:
-        report.notes.append(
-            "no results_<date>.json beside the samples file: model name from the folder, "
-            "task type from the request arguments, no source aggregate to compare with"
-        )
 
+def _grade_metric(rows: list[Row], wanted: str | None, p: Path) -> str | None:
+    """The per-sample metric taken as the grade: ``halluc`` for halluc's own metric, else
+    ``wanted``, else the first metric that is 0/1 on every row, else None (halluc grades)."""
     first = rows[0][1]
-    metric_names = [str(m) for m in first.get("metrics") or []]
-    halluc_native = all(m in first for m in HALLUC_METRICS)
-    grade_metric: str | None = None
-    if halluc_native and opts.metric is None:
-        grade_metric = "halluc"
-    elif opts.metric is not None:
-        if opts.metric not in first:
+    names = [str(m) for m in first.get("metrics") or []]
+    if wanted is None and all(m in first for m in HALLUC_METRICS):
+        return "halluc"
+    if wanted is not None:
+        if wanted not in first:
             raise InputError(
-                f"metric {opts.metric!r} not in the samples (metrics: {', '.join(metric_names)})",
+                f"metric {wanted!r} not in the samples (metrics: {', '.join(names)})",
                 path=p,
                 line=rows[0][0],
                 field="metric",
             )
-        grade_metric = opts.metric
-    else:
-        for name in metric_names:
-            if all(_binary(r.get(name)) is not None for _, r in rows):
-                grade_metric = name
-                break
-    if grade_metric is None:
-        report.notes.append(
-            f"no binary metric among {', '.join(metric_names) or 'none'}: graded by halluc "
-            "against the targets"
-        )
-        source_grader = FORMAT
-    elif grade_metric == "halluc":
-        source_grader = f"{FORMAT}:halluc"
-    else:
-        source_grader = f"{FORMAT}:{grade_metric},{chosen_filter}"
-    report.grade_source = source_grader
+        return wanted
+    return next((n for n in names if all(_binary(r.get(n)) is not None for _, r in rows)), None)
 
-    aggregate_key = None
-    if grade_metric == "halluc":
-        aggregate_key = f"halluc_correct,{chosen_filter}"
-    elif grade_metric is not None:
-        aggregate_key = f"{grade_metric},{chosen_filter}"
-    agg = info.get("metrics", {}).get(aggregate_key) if aggregate_key else None
-    if isinstance(agg, int | float) and not isinstance(agg, bool):
-        report.source_accuracy = float(agg)
-        report.source_accuracy_name = f"lm-eval {aggregate_key}"
 
-    resolver = OutcomeResolver(report, source_grader, detect=opts.detect_abstention)
-    records: list[Record] = []
-    seen: dict[str, int] = {}
-    pstr = str(p)
-    versions: dict[str, str | None] = {}
-    for line_no, row in rows:
-        doc_id = row["doc_id"]
-        iid = item_id(task, doc_id)
-        if iid in seen:
-            raise InputError(
-                f"doc_id {doc_id} appears twice for filter {chosen_filter!r} "
-                f"(first on line {seen[iid]})",
-                path=p,
-                line=line_no,
-                field="doc_id",
-            )
-        seen[iid] = line_no
-        answers = parse_target(row.get("target", ""))
-        raw_responses = _all_texts(row.get("resps"))
-        response = raw_responses[0] if raw_responses else None
-        filtered = _first_text(row.get("filtered_resps"))
-        where = f"{pstr}:{line_no}"
-        source_grade: object
-        if grade_metric == "halluc":
-            source_grade = {m: row.get(m) for m in HALLUC_METRICS}
+class _RowGrader:
+    """Grades the rows of one samples file under its grade metric, counting into the report."""
+
+    def __init__(
+        self, report: ImportReport, metric: str | None, chosen_filter: str, detect: bool
+    ) -> None:
+        self.metric = metric
+        if metric is None:
+            source = FORMAT
+        elif metric == "halluc":
+            source = f"{FORMAT}:halluc"
+        else:
+            source = f"{FORMAT}:{metric},{chosen_filter}"
+        report.grade_source = source
+        self.resolver = OutcomeResolver(report, source, detect=detect)
+
+    def grade(
+        self, row: dict[str, Any], response: str | None, answers: list[str], where: str
+    ) -> tuple[Outcome, str, str | None, object]:
+        """``(outcome, grader, error, the source's grade)`` of one row."""
+        resolver, metric = self.resolver, self.metric
+        if metric == "halluc":
+            source_grade: object = {m: row.get(m) for m in HALLUC_METRICS}
             if _binary(row.get("halluc_correct")):
                 grade = SourceGrade.CORRECT
             elif _binary(row.get("halluc_abstained")):
@@ -297,54 +256,118 @@ def import_lm_eval(path: str | Path, options: ImportOptions | None = None) -> Im
             elif _binary(row.get("halluc_error")):
                 grade = SourceGrade.ERROR
             else:
-                grade = SourceGrade.INCORRECT
-            if grade is SourceGrade.INCORRECT:
                 # halluc's own metric already separated abstentions: never reclassify.
-                outcome, grader, error = Outcome.INCORRECT, source_grader, None
-            else:
-                outcome, grader, error = resolver.resolve(grade, response, answers, where)
-        elif grade_metric is not None:
-            value = row.get(grade_metric)
-            source_grade = value
+                return Outcome.INCORRECT, resolver.source_grader, None, source_grade
+            return (*resolver.resolve(grade, response, answers, where), source_grade)
+        if metric is not None:
+            value = row.get(metric)
             ok = _binary(value)
             if ok is None:
-                report.add_unmapped(where, f"{grade_metric} = {value!r} is not 0/1")
+                resolver.report.add_unmapped(where, f"{metric} = {value!r} is not 0/1")
                 grade = SourceGrade.NONE
             else:
                 grade = SourceGrade.CORRECT if ok else SourceGrade.INCORRECT
-            outcome, grader, error = resolver.resolve(grade, response, answers, where)
-        else:
-            source_grade = {m: row.get(m) for m in metric_names}
-            graded_text = filtered if filtered is not None else response
-            outcome, grader, error = resolver.resolve(SourceGrade.NONE, graded_text, answers, where)
+            return (*resolver.resolve(grade, response, answers, where), value)
+        names = [str(m) for m in row.get("metrics") or []]
+        filtered = _first_text(row.get("filtered_resps"))
+        graded = filtered if filtered is not None else response
+        outcome, grader, error = resolver.resolve(SourceGrade.NONE, graded, answers, where)
+        return outcome, grader, error, {m: row.get(m) for m in names}
+
+
+def _source_number(
+    report: ImportReport, info: dict[str, Any], metric: str | None, filt: str
+) -> None:
+    """The harness's own aggregate of the grade metric, to compare halluc's t = 0 with."""
+    if metric is None:
+        return
+    key = f"halluc_correct,{filt}" if metric == "halluc" else f"{metric},{filt}"
+    agg = info.get("metrics", {}).get(key)
+    if isinstance(agg, int | float) and not isinstance(agg, bool):
+        report.source_accuracy = float(agg)
+        report.source_accuracy_name = f"lm-eval {key}"
+
+
+def _notes(
+    report: ImportReport,
+    chosen: str,
+    filters: list[str],
+    metric: str | None,
+    rows: list[Row],
+    has_results: bool,
+) -> None:
+    if len(filters) > 1:
+        others = ", ".join(f for f in filters if f != chosen)
+        report.notes.append(f"imported filter {chosen!r}; also in the file: {others}")
+    if not has_results:
+        report.notes.append(
+            "no results_<date>.json beside the samples file: model name from the folder, "
+            "task type from the request arguments, no source aggregate to compare with"
+        )
+    if metric is None:
+        names = [str(m) for m in rows[0][1].get("metrics") or []]
+        report.notes.append(
+            f"no binary metric among {', '.join(names) or 'none'}: graded by halluc "
+            "against the targets"
+        )
+
+
+def import_lm_eval(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
+    """Import one ``samples_<task>_<date>.jsonl`` file."""
+    opts = options or ImportOptions()
+    p = Path(path)
+    file_task, date = split_name(p)
+    rows = _read_samples(p)
+    results_path = find_results_file(p, date)
+    results = read_json_file(results_path, "lm-eval results") if results_path else None
+    task = opts.task or file_task or p.stem
+    info = _results_info(results if isinstance(results, dict) else None, file_task or task)
+    _check_generation(rows, info.get("output_type"), task, p)
+    chosen, filters, rows = _filter_rows(rows, opts.lm_eval_filter, p)
+    source = ImportSource(
+        FORMAT, task, opts.model or info.get("model") or p.parent.name or "unknown"
+    )
+    report = source.report(p)
+    metric = _grade_metric(rows, opts.metric, p)
+    _notes(report, chosen, filters, metric, rows, results_path is not None)
+    grader = _RowGrader(report, metric, chosen, opts.detect_abstention)
+    _source_number(report, info, metric, chosen)
+    records: list[Record] = []
+    seen: dict[object, int] = {}
+    for line_no, row in rows:
+        doc_id = row["doc_id"]
+        if doc_id in seen:
+            raise InputError(
+                f"doc_id {doc_id} appears twice for filter {chosen!r} (first on line "
+                f"{seen[doc_id]})",
+                path=p,
+                line=line_no,
+                field="doc_id",
+            )
+        seen[doc_id] = line_no
+        answers = parse_target(row.get("target", ""))
+        raw_responses = _all_texts(row.get("resps"))
+        response = raw_responses[0] if raw_responses else None
+        outcome, by, error, grade = grader.grade(row, response, answers, f"{p}:{line_no}")
         records.append(
-            Record(
-                item_id=iid,
-                model=model,
-                outcome=outcome,
-                target=None,
-                mode=IMPORTED_MODE,
+            source.record(
+                doc_id,
+                outcome,
+                by,
                 prompt_hash=row.get("prompt_hash"),
                 response=response,
                 samples=raw_responses[1:],
-                grader=grader,
-                grader_version=versions[grader]
-                if grader in versions
-                else versions.setdefault(grader, OutcomeResolver.version(grader)),
                 error=error,
-                metadata=base_metadata(
-                    source=FORMAT,
-                    task=task,
-                    source_id=doc_id,
-                    source_grade=source_grade,
-                    question=_question(row.get("doc")),
-                    answers=answers,
-                    extra={"filter": chosen_filter, "filtered_response": filtered},
-                ),
+                source_grade=grade,
+                question=_question(row.get("doc")),
+                answers=answers,
+                extra={
+                    "filter": chosen,
+                    "filtered_response": _first_text(row.get("filtered_resps")),
+                },
             )
         )
-    report.count(records)
-    return ImportResult(records=records, reports=[report])
+    return report.result(records)
 
 
 __all__ = ["FORMAT", "import_lm_eval", "looks_like_samples", "parse_target"]

@@ -25,6 +25,7 @@ from halluc.log.records import Record
 from halluc.render.tables import OutputFormat, fmt_num, render_text_table
 from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
 from halluc.scoring.report import ScoreReport, score_report
+from halluc.scoring.rules import ScoringRule
 
 NO_TASK = "(no task)"
 
@@ -155,12 +156,15 @@ def rescore(
     settings: MetricSettings | None = None,
     options: ImportOptions | None = None,
     source_format: str | None = None,
+    *,
+    rules: Sequence[ScoringRule] | None = None,
 ) -> RescoreResult:
-    """Import ``paths`` and score each task's records at every target."""
+    """Import ``paths`` and score each task's records under every rule (``rules``, or the
+    confidence target of each of ``targets``)."""
     imported = import_paths(paths, options, source_format)
     result = RescoreResult(records=imported.records, imports=imported.reports)
     for task, recs in group_by_task(imported.records).items():
-        rep = score_report(recs, targets, settings)
+        rep = score_report(recs, targets, settings, rules=rules)
         rep.sources = sorted({r.path for r in imported.reports if (r.task or NO_TASK) == task})
         result.reports[task] = rep
     return result

@@ -21,10 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
-from halluc.importers.base import ImportReport
+from halluc.importers.base import HALLUC_GRADER, ImportReport
 from halluc.log.outcomes import Outcome
-
-HALLUC_GRADER = "halluc.grading"
 
 _ABSTENTION_CACHE: dict[str, str] = {}
 """Verdicts by answer text, shared by every source of a process: refusals recur across
@@ -112,15 +110,6 @@ class OutcomeResolver:
         self.report.graded_by_halluc += 1
         error = "empty response: nothing to grade" if outcome is Outcome.ERROR else None
         return outcome, f"{HALLUC_GRADER}.match", error
-
-    @staticmethod
-    def version(grader: str | None) -> str | None:
-        """The grader version of records halluc graded (``None`` for the source's grades)."""
-        if grader is None or HALLUC_GRADER not in grader:
-            return None
-        from halluc.grading.match import MATCH_GRADER_VERSION
-
-        return f"match/{MATCH_GRADER_VERSION}"
 
 
 __all__ = ["HALLUC_GRADER", "OutcomeResolver", "SourceGrade"]

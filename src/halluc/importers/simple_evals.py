@@ -21,13 +21,9 @@ from typing import Any
 
 from halluc.errors import InputError
 from halluc.importers.base import (
-    IMPORTED_MODE,
     ImportOptions,
-    ImportReport,
     ImportResult,
-    base_metadata,
-    benchmark_key,
-    item_id,
+    ImportSource,
     read_json_file,
     text_of,
 )
@@ -142,20 +138,19 @@ def import_simple_evals(path: str | Path, options: ImportOptions | None = None) 
     if isinstance(md, dict) and isinstance(md.get("example_level_metadata"), list):
         example_md = md["example_level_metadata"]
     eval_name, file_model = parse_name(p)
-    task = opts.task or eval_name or p.stem
-    model = opts.model or file_model or "unknown"
-    report = ImportReport(path=str(p), format=FORMAT, task=task, benchmark=benchmark_key(task))
-    report.grade_source = f"{FORMAT}:score"
+    source = ImportSource(
+        FORMAT, opts.task or eval_name or p.stem, opts.model or file_model or "unknown"
+    )
+    report = source.report(p, grade_source=f"{FORMAT}:score")
     if isinstance(data.get("score"), int | float):
         report.source_accuracy = float(data["score"])
         report.source_accuracy_name = "simple-evals score"
-    resolver = OutcomeResolver(report, report.grade_source, detect=opts.detect_abstention)
+    resolver = OutcomeResolver(report, f"{FORMAT}:score", detect=opts.detect_abstention)
     records: list[Record] = []
     for i, (page, convo) in enumerate(zip(htmls, convos, strict=True)):
         where = f"{p} (example {i})"
         text = page if isinstance(page, str) else ""
         gold = _html_field(_CORRECT, text)
-        extracted = _html_field(_EXTRACTED, text)
         score = _html_field(_SCORE, text)
         question, response = _convo_parts(convo)
         meta = example_md[i] if i < len(example_md) else None
@@ -165,25 +160,16 @@ def import_simple_evals(path: str | Path, options: ImportOptions | None = None) 
         answers = [gold] if gold else []
         outcome, grader, error = resolver.resolve(grade, response, answers, where)
         records.append(
-            Record(
-                item_id=item_id(task, i),
-                model=model,
-                outcome=outcome,
-                target=None,
-                mode=IMPORTED_MODE,
+            source.record(
+                i,
+                outcome,
+                grader,
                 response=response,
-                grader=grader,
-                grader_version=OutcomeResolver.version(grader),
                 error=error,
-                metadata=base_metadata(
-                    source=FORMAT,
-                    task=task,
-                    source_id=i,
-                    source_grade=score,
-                    question=question,
-                    answers=answers or None,
-                    extra={"extracted_answer": extracted},
-                ),
+                source_grade=score,
+                question=question,
+                answers=answers or None,
+                extra={"extracted_answer": _html_field(_EXTRACTED, text)},
             )
         )
     if not example_md:
@@ -194,8 +180,7 @@ def import_simple_evals(path: str | Path, options: ImportOptions | None = None) 
             else "per-example grades are booleans; abstention detection is off, so "
             "NOT_ATTEMPTED examples count as incorrect"
         )
-    report.count(records)
-    return ImportResult(records=records, reports=[report])
+    return report.result(records)
 
 
 __all__ = ["FORMAT", "import_simple_evals", "looks_like_allresults", "parse_name"]

@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
 from inspect_ai import Task
 from inspect_ai.dataset import Dataset, Sample
 from inspect_ai.model import ChatMessageSystem
@@ -42,7 +44,9 @@ from inspect_ai.solver import Generate, Solver, TaskState, generate, solver
 
 from halluc.eval.prompts import confidence_instruction as instruction_text
 from halluc.log.outcomes import Outcome
-from halluc.scoring.rules import check_target, confidence_target
+from halluc.scoring.metrics import f_score as simpleqa_f_score
+from halluc.scoring.metrics import rate_parts, ratio
+from halluc.scoring.rules import ErrorPolicy, check_target, confidence_target, scored_counts
 
 ERROR_VALUE = "E"
 """Score value for an answer halluc could not grade (not one of Inspect's C/I/N/P)."""
@@ -71,11 +75,12 @@ def outcome_of(score: Score) -> Outcome | None:
     return _OUTCOME.get(value) if isinstance(value, str) else None
 
 
-def _counts(scores: list[SampleScore]) -> dict[Outcome, int]:
-    counts = dict.fromkeys(Outcome, 0)
+def _counts(scores: list[SampleScore]) -> npt.NDArray[np.int64]:
+    """Outcome counts in code order (a score with no outcome counts as an error)."""
+    counts = np.zeros(len(Outcome), dtype=np.int64)
     for s in scores:
         o = outcome_of(s.score)
-        counts[o if o is not None else Outcome.ERROR] += 1
+        counts[(o if o is not None else Outcome.ERROR).code] += 1
     return counts
 
 
@@ -120,40 +125,33 @@ def penalized_score(t: float | None = None) -> Metric:
     return compute
 
 
+def _rate(name: str) -> Metric:
+    """One rate of :func:`halluc.scoring.metrics.rate_parts` over the graded samples (errors
+    left out, halluc's default policy)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        k, d = rate_parts(_counts(scores), ErrorPolicy.EXCLUDE)[name]
+        return float(ratio(k, d))
+
+    return compute
+
+
 @metric
 def accuracy() -> Metric:
     """Correct / graded samples (answers halluc could not grade are left out)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        c = _counts(scores)
-        n = c[Outcome.CORRECT] + c[Outcome.INCORRECT] + c[Outcome.ABSTAINED]
-        return c[Outcome.CORRECT] / n if n else float("nan")
-
-    return compute
+    return _rate("accuracy")
 
 
 @metric
 def abstention_rate() -> Metric:
     """Abstained / graded samples."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        c = _counts(scores)
-        n = c[Outcome.CORRECT] + c[Outcome.INCORRECT] + c[Outcome.ABSTAINED]
-        return c[Outcome.ABSTAINED] / n if n else float("nan")
-
-    return compute
+    return _rate("abstention_rate")
 
 
 @metric
 def accuracy_given_attempted() -> Metric:
     """Correct / (correct + incorrect)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        c = _counts(scores)
-        attempted = c[Outcome.CORRECT] + c[Outcome.INCORRECT]
-        return c[Outcome.CORRECT] / attempted if attempted else float("nan")
-
-    return compute
+    return _rate("accuracy_given_attempted")
 
 
 @metric
@@ -161,13 +159,7 @@ def f_score() -> Metric:
     """SimpleQA's F-score: the harmonic mean of accuracy and accuracy given attempted."""
 
     def compute(scores: list[SampleScore]) -> float:
-        c = _counts(scores)
-        n = c[Outcome.CORRECT] + c[Outcome.INCORRECT] + c[Outcome.ABSTAINED]
-        attempted = c[Outcome.CORRECT] + c[Outcome.INCORRECT]
-        if not n or not attempted:
-            return float("nan")
-        acc, aga = c[Outcome.CORRECT] / n, c[Outcome.CORRECT] / attempted
-        return 0.0 if acc + aga == 0 else 2 * acc * aga / (acc + aga)
+        return float(simpleqa_f_score(scored_counts(_counts(scores), ErrorPolicy.EXCLUDE)))
 
     return compute
 
@@ -177,7 +169,7 @@ def error_count() -> Metric:
     """How many answers halluc could not grade (reported, never scored)."""
 
     def compute(scores: list[SampleScore]) -> int:
-        return _counts(scores)[Outcome.ERROR]
+        return int(_counts(scores)[Outcome.ERROR.code])
 
     return compute
 

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from halluc.errors import InputError
-from halluc.eval.prompts import confidence_instruction, format_number
+from halluc.eval.prompts import confidence_instruction
 from halluc.log.outcomes import Outcome
+from halluc.render.numbers import format_number
 from halluc.scoring.rules import check_target, confidence_target
 
 METRICS = ("halluc_score", "halluc_correct", "halluc_incorrect", "halluc_abstained", "halluc_error")

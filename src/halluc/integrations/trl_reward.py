@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from halluc.eval.prompts import format_number
 from halluc.log.outcomes import Outcome
+from halluc.render.numbers import format_number
 from halluc.scoring.rules import check_target, confidence_target
 
 RewardFunction = Callable[..., list[float | None]]

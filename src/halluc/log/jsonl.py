@@ -8,6 +8,7 @@ bad input. A malformed line anywhere else is always an error naming file and lin
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Iterable, Iterator
@@ -23,19 +24,72 @@ class PartialLineWarning(UserWarning):
     """A half-written last line (from a crash) was dropped."""
 
 
-def _decode(raw: bytes, path: Path, line_no: int) -> Any:
+_CONTAINERS = (dict, list)
+
+
+def _n_keys(value: Any) -> int:
+    """Keys in a parsed JSON value, nested objects included."""
+    n = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is dict:
+            n += len(v)
+            stack += [x for x in v.values() if type(x) in _CONTAINERS]
+        elif type(v) is list:
+            stack += [x for x in v if type(x) in _CONTAINERS]
+    return n
+
+
+def duplicate_key(raw: bytes, value: Any) -> str | None:
+    """A key that stands twice in one object of the JSON text ``raw`` (parsed: ``value``).
+
+    orjson keeps the last of repeated keys silently. A line orjson wrote (halluc's own logs)
+    is its value written again, and a repeated key would make that shorter. Otherwise: every
+    key in the text ends in ``":`` (a string may hold that too), so when no whitespace stands
+    before a colon the text has at least as many of them as the value has keys, and exactly as
+    many when no key repeats and no string holds one. Only otherwise is the text parsed again,
+    pair by pair.
+    """
+    if orjson.dumps(value) == raw:
+        return None
+    spaced = b" :" in raw or b"\t:" in raw or b"\n:" in raw or b"\r:" in raw
+    if not spaced and raw.count(b'":') == _n_keys(value):
+        return None
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if len(set(keys)) < len(keys) and not found:
+            found.append(next(k for i, k in enumerate(keys) if k in keys[:i]))
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return found[0] if found else None
+
+
+def parse_json_line(raw: bytes, path: str | Path | None, line_no: int) -> Any:
+    """One JSON value of a JSON Lines file; bad UTF-8, bad JSON and a repeated key are each an
+    :class:`InputError` naming the file and line."""
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
-            path=path,
-            line=line_no,
-        ) from None
-    try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InputError(
+                f"not UTF-8 (byte 0x{raw[bad.start]:02x} at column {bad.start + 1})",
+                path=path,
+                line=line_no,
+            ) from None
         raise InputError(f"invalid JSON ({exc.msg})", path=path, line=line_no) from None
+    if isinstance(value, dict | list):
+        key = duplicate_key(raw, value)
+        if key is not None:
+            raise InputError(
+                "the key stands twice in one object", path=path, line=line_no, field=key
+            )
+    return value
 
 
 def iter_jsonl(
@@ -60,7 +114,7 @@ def iter_jsonl(
             if not body:
                 continue
             try:
-                value = _decode(body, p, line_no)
+                value = parse_json_line(body, p, line_no)
             except InputError:
                 if tolerate_partial_tail and not complete:
                     warnings.warn(

@@ -12,11 +12,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from halluc.errors import InputError
 from halluc.log.jsonl import iter_jsonl
-from halluc.log.outcomes import DEFAULT_MODE, Mode, Outcome, parse_mode, parse_outcome
+from halluc.log.outcomes import DEFAULT_MODE, OUTCOMES, Mode, Outcome, parse_mode, parse_outcome
 
 RECORD_SCHEMA_VERSION = 1
 
@@ -145,6 +146,17 @@ def iter_records(path: str | Path, *, tolerate_partial_tail: bool = True) -> Ite
         yield Record.from_dict(value, path=path, line=line_no)
 
 
+def is_record_log(path: str | Path) -> bool:
+    """Whether a file is a halluc records log: JSON Lines whose first object has ``item_id``,
+    ``outcome`` and the schema version ``v``."""
+    p = Path(path)
+    if p.suffix.lower() not in (".jsonl", ".ndjson") or not p.is_file():
+        return False
+    for _, value in iter_jsonl(p, tolerate_partial_tail=True):
+        return isinstance(value, dict) and {"item_id", "outcome", "v"} <= value.keys()
+    return False
+
+
 def read_records(
     path: str | Path, *, tolerate_partial_tail: bool = True, unique: bool = True
 ) -> list[Record]:
@@ -167,7 +179,7 @@ def read_records(
     return out
 
 
-FRAME_COLUMNS = (
+SCORING_COLUMNS = (
     "model",
     "item_id",
     "target",
@@ -179,26 +191,58 @@ FRAME_COLUMNS = (
     "grader",
     "prompt_hash",
 )
+"""The columns scoring reads, first in a records frame."""
+FRAME_COLUMNS = (
+    *SCORING_COLUMNS,
+    "grader_version",
+    "question",
+    "response",
+    "samples",
+    "error",
+    "metadata",
+    "timings",
+)
+"""Every field of a record (``question`` from its metadata), in the order of the frame."""
+OUTCOME_CATEGORIES = pd.CategoricalDtype([str(o) for o in OUTCOMES])
+"""The dtype of outcome columns: a categorical over the four outcomes, in their code order."""
+
+
+def outcome_categorical(codes: Iterable[int]) -> pd.Categorical:
+    """Outcome codes (-1 for none) as a categorical of the four outcome labels."""
+    return pd.Categorical.from_codes(np.fromiter(codes, dtype=np.int64), dtype=OUTCOME_CATEGORIES)
+
+
+def _objects(values: list[Any]) -> pd.Series:
+    return pd.Series(values, dtype=object)
 
 
 def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
-    """The scoring columns of records as a DataFrame (outcomes as categoricals)."""
-    rows = [
-        (
-            r.model,
-            r.item_id,
-            r.target,
-            r.mode,
-            str(r.outcome),
-            None if r.answer_outcome is None else str(r.answer_outcome),
-            r.confidence,
-            r.confidence_method,
-            r.grader,
-            r.prompt_hash,
-        )
-        for r in records
-    ]
-    frame = pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
-    frame["target"] = frame["target"].astype("float64")
-    frame["confidence"] = frame["confidence"].astype("float64")
-    return frame
+    """Records as a DataFrame: every field, one column each (see :data:`FRAME_COLUMNS`), with
+    ``outcome`` and ``answer_outcome`` categoricals over the four outcomes; text and nested
+    fields are object columns (``None`` where a record has none)."""
+    recs = list(records)
+    question = [r.metadata.get("question") for r in recs]
+    columns: dict[str, Any] = {
+        "model": _objects([r.model for r in recs]),
+        "item_id": _objects([r.item_id for r in recs]),
+        "target": np.array([np.nan if r.target is None else r.target for r in recs], float),
+        "mode": _objects([str(r.mode) for r in recs]),
+        "outcome": outcome_categorical(r.outcome.code for r in recs),
+        "answer_outcome": outcome_categorical(
+            -1 if r.answer_outcome is None else r.answer_outcome.code for r in recs
+        ),
+        "confidence": np.array(
+            [np.nan if r.confidence is None else r.confidence for r in recs], float
+        ),
+        "confidence_method": _objects([r.confidence_method for r in recs]),
+        "grader": _objects([r.grader for r in recs]),
+        "prompt_hash": _objects([r.prompt_hash for r in recs]),
+        "grader_version": _objects([r.grader_version for r in recs]),
+        "question": _objects([q if isinstance(q, str) else None for q in question]),
+        "response": _objects([r.response for r in recs]),
+        "samples": _objects([r.samples for r in recs]),
+        "error": _objects([r.error for r in recs]),
+        "metadata": _objects([r.metadata for r in recs]),
+        "timings": _objects([r.timings for r in recs]),
+    }
+    return pd.DataFrame(columns, columns=list(FRAME_COLUMNS))

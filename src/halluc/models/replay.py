@@ -7,13 +7,13 @@ mapping with ``texts`` and optionally ``token_logprobs`` (one list per text) or 
 (a probability turned into a one-token log-probability). A request with no entry gets an error
 response, which the runner records as the ``error`` outcome.
 
-Tables load from CSV or JSONL with a key column (``item_id``, ``id``, ``question`` or
-``prompt``) and a ``response`` column, plus an optional ``confidence`` column.
+Tables load from CSV, TSV, JSONL or JSON (through :func:`halluc.io.rows.read_rows`) with a key
+column (``item_id``, ``id``, ``question`` or ``prompt``) and a ``response`` column, plus an
+optional ``confidence`` column.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -23,12 +23,13 @@ from typing import Any
 import orjson
 
 from halluc.errors import InputError
-from halluc.log.jsonl import iter_jsonl
+from halluc.io.rows import RowFormat, read_rows
 from halluc.models.base import ChatRequest, ChatResponse, failed
 
 Entry = str | Sequence[str] | Mapping[str, Any]
 KEY_COLUMNS = ("item_id", "id", "question", "prompt")
 RESPONSE_COLUMNS = ("response", "answer", "output", "completion")
+REPLAY_FORMATS = (RowFormat.CSV, RowFormat.TSV, RowFormat.JSONL, RowFormat.JSON)
 
 
 def _normalize_entry(entry: Entry) -> tuple[list[str], list[list[float]]]:
@@ -51,21 +52,7 @@ def _normalize_entry(entry: Entry) -> tuple[list[str], list[list[float]]]:
 def load_replay_table(path: str | Path) -> dict[str, Entry]:
     """Read a replay table from CSV or JSONL (see the module docstring for its columns)."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError("replay table not found", path=p, field="--model")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    if p.suffix.lower() in (".jsonl", ".ndjson"):
-        for line, value in iter_jsonl(p):
-            if not isinstance(value, dict):
-                raise InputError("each line must be a JSON object", path=p, line=line)
-            rows.append((line, value))
-    elif p.suffix.lower() in (".csv", ".tsv"):
-        with p.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh, delimiter="\t" if p.suffix.lower() == ".tsv" else ",")
-            for i, row in enumerate(reader, start=2):
-                rows.append((i, dict(row)))
-    else:
-        raise InputError("replay table must be .csv, .tsv or .jsonl", path=p, field="--model")
+    rows = list(read_rows(p, REPLAY_FORMATS, what="replay table").records())
     if not rows:
         raise InputError("replay table has no rows", path=p, line=1)
     table: dict[str, Entry] = {}

@@ -16,7 +16,7 @@ from halluc.calibration.audit import audit_summary, audit_table
 from halluc.errors import InputError
 from halluc.report.build import Report, build_report
 from halluc.report.confidence import ConfidenceSet, confidence_sets, confidence_table
-from halluc.report.curves import Crossing, ScoreCurve, ScoreCurves, score_curves
+from halluc.report.curves import ScoreCurve, ScoreCurves, score_curves
 from halluc.report.data import ReportData, load_report_data
 from halluc.report.html import render_html
 from halluc.report.items import DEFAULT_MAX_CHARS, DEFAULT_MAX_RECORDS
@@ -29,7 +29,9 @@ from halluc.report.plots import (
     plot_risk_coverage,
     plot_score_vs_target,
 )
+from halluc.scoring.crossings import Crossing
 from halluc.scoring.metrics import MetricSettings
+from halluc.scoring.rules import ScoringRule
 
 FORMATS = {"html": "html", "md": "md", "markdown": "md"}
 
@@ -42,6 +44,7 @@ def write_report(
     title: str | None = None,
     targets: Sequence[float] | None = None,
     settings: MetricSettings | None = None,
+    rules: Sequence[ScoringRule] | None = None,
     n_bins: int = 10,
     max_item_records: int = DEFAULT_MAX_RECORDS,
     max_chars: int = DEFAULT_MAX_CHARS,
@@ -49,15 +52,20 @@ def write_report(
     """Write the report of one or more run folders to ``output`` and return its path.
 
     ``fmt`` is ``"html"`` (one self-contained file: tables, SVG figures, item browser) or
-    ``"md"`` (the same tables in Markdown). ``targets`` defaults to every t the runs hold.
+    ``"md"`` (the same tables in Markdown). ``targets`` defaults to every t the runs hold;
+    ``rules`` (any :class:`~halluc.scoring.rules.ScoringRule`) replaces them in the tables.
     The file is written whole (to a temporary name, then renamed).
     """
+    if n_bins < 1:
+        raise InputError(f"must be at least 1, got {n_bins}", field="n_bins")
+    if max_item_records < 1:
+        raise InputError(f"must be at least 1, got {max_item_records}", field="max_item_records")
     kind = FORMATS.get(fmt.lower())
     if kind is None:
-        raise InputError(f"unknown format {fmt!r} (use html or md)", field="--format")
+        raise InputError(f"unknown format {fmt!r} (use html or md)", field="fmt")
     if isinstance(runs, str | Path):
         runs = [runs]
-    data = load_report_data(runs, targets=targets, settings=settings)
+    data = load_report_data(runs, targets=targets, settings=settings, rules=rules)
     report = build_report(
         data,
         title=title,

@@ -11,9 +11,8 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from halluc.calibration.audit import audit_table
-from halluc.eval.prompts import format_number
-from halluc.render.report_tables import (
-    Table,
+from halluc.render.numbers import format_number
+from halluc.render.result_tables import (
     audit_tables,
     census_table,
     confidence_metrics_table,
@@ -22,6 +21,7 @@ from halluc.render.report_tables import (
     leaderboard_table,
     score_table,
 )
+from halluc.render.tables import Table
 from halluc.report.census import census_frame, flat_parameters
 from halluc.report.confidence import DEFAULT_BINS, confidence_sets, confidence_table
 from halluc.report.curves import score_curves
@@ -130,7 +130,7 @@ def _scores_section(data: ReportData) -> Section:
     sec.add_table(score_table(data.table))
     if len(data.scores.leaderboard) > 1:
         sec.heading("Leaderboard by penalized score")
-        sec.add_table(leaderboard_table(data.scores.leaderboard, data.targets))
+        sec.add_table(leaderboard_table(data.scores.leaderboard, data.table))
     return sec
 
 
@@ -170,7 +170,7 @@ def _outcomes_section(data: ReportData, figures: bool) -> Section:
 
 def _audit_section(data: ReportData, figures: bool) -> Section:
     sec = Section("audit", "Behavioral calibration")
-    audit = audit_table(data.table)
+    audit = audit_table(data.table[data.table["target"].notna()])
     sec.text(
         "Told the target t, a behaviorally calibrated model answers only when it is more than "
         "t confident, so its accuracy on the items it answers stays above t. Verdicts use the "

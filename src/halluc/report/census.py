@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from halluc.log.outcomes import DEFAULT_MODE
+from halluc.render.numbers import range_label as bucket_label
 from halluc.scoring.leaderboard import entry_label
 
 ROW_FIELDS = (
@@ -60,17 +60,6 @@ def census_frame(census: dict[str, Any]) -> pd.DataFrame:
         for m, d in zip(frame["model"], frame["mode"], strict=True)
     ]
     return frame.sort_values(["order", "entry", "target"]).reset_index(drop=True)
-
-
-def bucket_label(lo: float, hi: float, name: str) -> str:
-    """'0', '1', '2–4', '≥ 100' style labels for frequency ranges."""
-    if math.isnan(lo) and math.isnan(hi):
-        return name
-    if not math.isnan(lo) and (math.isnan(hi) or np.isinf(hi)):
-        return f"≥ {lo:g}"
-    if lo == hi:
-        return f"{lo:g}"
-    return f"{lo:g}–{hi:g}"
 
 
 def flat_parameters(census: dict[str, Any]) -> list[tuple[str, str]]:

@@ -13,9 +13,11 @@ Three kinds of curve, each labelled so the reader knows how far to trust it betw
 
 This module only counts outcomes at each t; scores are the mean points of the scoring rule
 (:func:`halluc.scoring.rules.confidence_target`) after the error policy
-(:func:`halluc.scoring.metrics.apply_error_policy`), the same arithmetic as
+(:func:`halluc.scoring.rules.scored_counts`), the same arithmetic as
 :func:`halluc.scoring.metrics.summarize`, vectorized over the grid of t (a test checks they agree at
-every evaluated target).
+every evaluated target). Only confidence-target rows of a score table lie on the t axis; rows of
+general rules are left out here. Crossings of two fixed curves are solved exactly by
+:mod:`halluc.scoring.crossings`.
 """
 
 from __future__ import annotations
@@ -32,16 +34,17 @@ import pandas as pd
 
 from halluc.log.outcomes import DEFAULT_MODE, Outcome, outcome_codes
 from halluc.log.records import Record
-from halluc.scoring.leaderboard import crossing_target, entry_label
+from halluc.scoring.crossings import Crossing, profile_crossing
+from halluc.scoring.leaderboard import entry_label
 from halluc.scoring.metrics import (
     COUNT_COLUMNS,
+    DEFAULT_TARGETS,
     MetricSettings,
-    apply_error_policy,
     as_frame,
     outcome_counts,
     summarize,
 )
-from halluc.scoring.rules import ErrorPolicy, confidence_target, penalty
+from halluc.scoring.rules import ErrorPolicy, confidence_target, scored_counts
 
 FloatArray = npt.NDArray[np.float64]
 CurveKind = Literal["fixed", "policy", "measured"]
@@ -77,24 +80,6 @@ class ScoreCurve:
         out = np.interp(grid, mt, ms)
         out[(grid < mt.min() - 1e-12) | (grid > mt.max() + 1e-12)] = np.nan
         return np.asarray(out, dtype=np.float64)
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """Two entries score the same at ``t``; ``above`` leads for larger t, ``below`` for smaller.
-
-    ``method``: ``exact`` (two fixed outcome profiles, solved in closed form), ``grid`` (exact
-    curves, located on a grid of step ``DEFAULT_STEP``), or ``interpolated`` (at least one curve
-    known only at measured targets: the crossing lies between two of them).
-    """
-
-    a: str
-    b: str
-    t: float
-    score: float
-    below: str
-    above: str
-    method: str
 
 
 @dataclass
@@ -136,17 +121,18 @@ def _curve(
     )
 
 
-def rule_points(grid: FloatArray, policy: ErrorPolicy) -> FloatArray:
-    """Points of (correct, incorrect, abstained) under the rule of each t in ``grid``."""
-    return np.array([confidence_target(float(t)).points_table(policy)[:3] for t in grid])
+def rule_points(grid: FloatArray) -> FloatArray:
+    """Points of (correct, incorrect, abstained) under the rule of each t in ``grid``; the
+    error policy has already moved errors among these (:func:`scored_counts`)."""
+    return np.array([confidence_target(float(t)).answered_points() for t in grid])
 
 
 def grid_scores(
     counts: npt.ArrayLike, grid: FloatArray, policy: ErrorPolicy, points: FloatArray | None = None
 ) -> FloatArray:
     """Penalized score at each t of ``grid`` from (len(grid), 4) outcome counts."""
-    scored = apply_error_policy(counts, policy).astype(np.float64)
-    pts = rule_points(grid, policy) if points is None else points
+    scored = scored_counts(counts, policy).astype(np.float64)
+    pts = rule_points(grid) if points is None else points
     n = scored.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = np.where(n > 0, (scored * pts).sum(axis=1) / n, np.nan)
@@ -224,13 +210,14 @@ def score_curves(
     frame = frame.assign(mode=frame["mode"].fillna(str(DEFAULT_MODE)))
     if table is None:
         found = sorted(set(frame["target"].dropna().tolist()))
-        tg = list(targets) if targets is not None else (found or [0.0, 0.5, 0.75, 0.9])
+        tg = list(targets) if targets is not None else (found or list(DEFAULT_TARGETS))
         table = summarize(frame, tg, s)
+    table = table[table["target"].notna()]
     measured_ts = table["target"].to_numpy(dtype=np.float64)
     raw_grid = np.r_[np.arange(0.0, t_max + step / 2, step), measured_ts[measured_ts <= t_max]]
     grid: FloatArray = np.unique(np.round(raw_grid, 12)).astype(np.float64)
     modes_per_model = frame.groupby("model")["mode"].nunique()
-    points = rule_points(grid, s.error_policy)
+    points = rule_points(grid)
     curves: list[ScoreCurve] = []
     for (model, mode), part in frame.groupby(["model", "mode"], sort=True):
         m, d = str(model), str(mode)
@@ -300,17 +287,17 @@ def find_crossings(
         for k in np.flatnonzero(sign[1:] != sign[:-1]):
             i, j = int(ok[k]), int(ok[k + 1])
             if ca.kind == "fixed" and cb.kind == "fixed":
-                t = crossing_target(*_profile(table, ca), *_profile(table, cb))
-                if t is None or not grid[i] <= t <= grid[j]:
-                    continue
-                acc, err = _profile(table, ca)
-                score, method = acc - err * penalty(t), "exact"
-            else:
-                t = float(grid[i] + (grid[j] - grid[i]) * d[i] / (d[i] - d[j]))
-                score = float(np.interp(t, grid, values[ca.entry]))
-                method = "interpolated" if "measured" in (ca.kind, cb.kind) else "grid"
+                exact = profile_crossing(
+                    ca.entry, cb.entry, _profile(table, ca), _profile(table, cb)
+                )
+                if exact is not None and grid[i] <= exact.t <= grid[j]:
+                    pair.append(exact)
+                continue
+            t = float(grid[i] + (grid[j] - grid[i]) * d[i] / (d[i] - d[j]))
+            score = float(np.interp(t, grid, values[ca.entry]))
+            method = "interpolated" if "measured" in (ca.kind, cb.kind) else "grid"
             above, below = (ca.entry, cb.entry) if d[j] > 0 else (cb.entry, ca.entry)
-            pair.append(Crossing(ca.entry, cb.entry, float(t), score, below, above, method))
+            pair.append(Crossing(ca.entry, cb.entry, t, score, below, above, method))
         out += _merge_flips(pair, merge_within)
     return sorted(out, key=lambda c: (c.t, c.a, c.b))
 

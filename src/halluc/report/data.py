@@ -17,12 +17,13 @@ import pandas as pd
 
 from halluc.errors import InputError
 from halluc.io.outcome_table import read_outcome_table
-from halluc.log.jsonl import iter_jsonl, read_json
+from halluc.log.jsonl import read_json
 from halluc.log.outcomes import parse_mode, parse_outcome
-from halluc.log.records import Record, read_records, records_to_frame
+from halluc.log.records import Record, is_record_log, read_records, records_to_frame
 from halluc.log.runs import RECORDS, RunFolder
 from halluc.scoring.metrics import DEFAULT_TARGETS, MetricSettings
 from halluc.scoring.report import ScoreReport, score_report
+from halluc.scoring.rules import ScoringRule
 
 CENSUS = "census.json"
 
@@ -95,19 +96,10 @@ def validate_census(value: Any, path: Path) -> dict[str, Any]:
     return value
 
 
-def _is_record_log(path: Path) -> bool:
-    """A halluc records.jsonl (first line has item_id, outcome and the schema version v)."""
-    if path.suffix.lower() not in (".jsonl", ".ndjson"):
-        return False
-    for _, value in iter_jsonl(path, tolerate_partial_tail=True):
-        return isinstance(value, dict) and {"item_id", "outcome", "v"} <= value.keys()
-    return False
-
-
 def _file_records(path: Path) -> list[Record]:
     """Records from a records.jsonl, or from a plain outcome table (CSV/JSONL with model, item
     and outcome columns, as ``halluc score`` reads them: imported outcomes, no responses)."""
-    if _is_record_log(path):
+    if is_record_log(path):
         return read_records(path, tolerate_partial_tail=True)
     frame = read_outcome_table(path)
     out = []
@@ -158,8 +150,11 @@ def load_report_data(
     *,
     targets: Sequence[float] | None = None,
     settings: MetricSettings | None = None,
+    rules: Sequence[ScoringRule] | None = None,
 ) -> ReportData:
-    """Load runs, disambiguate models shared between runs, and score everything once."""
+    """Load runs, disambiguate models shared between runs, and score everything once, under
+    ``rules`` (any scoring rules) or ``confidence_target(t)`` for each of ``targets`` (default:
+    every t the runs hold)."""
     if not paths:
         raise InputError("no run folders given")
     ps = [Path(p) for p in paths]
@@ -185,6 +180,6 @@ def load_report_data(
     )
     s = settings or MetricSettings()
     frame = records_to_frame(records)
-    scores = score_report(frame, tg, s)
+    scores = score_report(frame, tg, s, rules=rules)
     scores.sources = [str(r.path) for r in runs]
     return ReportData(runs, records, frame, scores.targets, s, scores, renamed)

@@ -19,7 +19,7 @@ from importlib import resources
 import orjson
 
 from halluc import __version__
-from halluc.eval.prompts import format_number
+from halluc.render.numbers import format_number
 from halluc.report.build import Report, Section
 from halluc.report.items import ItemPayload
 

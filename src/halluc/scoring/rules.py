@@ -9,6 +9,7 @@ probability q of being correct exceeds t; at q = t the expected score of answeri
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,6 +28,21 @@ class ErrorPolicy(StrEnum):
     """Score an error like a wrong answer (the pessimistic view of a failed request)."""
     AS_ABSTAINED = "as-abstained"
     """Score an error like "I don't know"."""
+
+    @property
+    def scored_as(self) -> Outcome | None:
+        """The outcome an error is scored as, or ``None`` when errors are left out.
+
+        The one mapping of the policy: points, counts and paired outcomes all ask it.
+        """
+        return _SCORED_AS[self]
+
+
+_SCORED_AS: dict[ErrorPolicy, Outcome | None] = {
+    ErrorPolicy.EXCLUDE: None,
+    ErrorPolicy.AS_WRONG: Outcome.INCORRECT,
+    ErrorPolicy.AS_ABSTAINED: Outcome.ABSTAINED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +72,25 @@ class ScoringRule:
 
     @property
     def name(self) -> str:
+        """``binary``, ``t=0.75`` or ``general(idk=0.25, penalty=1)``: unique per rule."""
         if self.target is not None:
             return "binary" if self.target == 0 else f"t={self.target:g}"
-        return f"general(idk={self.idk_credit:g}, penalty={self.wrong_penalty:g})"
+        credit = "" if self.correct_credit == 1 else f", correct={self.correct_credit:g}"
+        return f"general(idk={self.idk_credit:g}, penalty={self.wrong_penalty:g}{credit})"
+
+    @property
+    def key(self) -> str:
+        """The short label of a column per rule: ``0.5`` for a target, else :attr:`name`."""
+        return self.name if self.target is None else f"{self.target:g}"
+
+    def parameters(self) -> dict[str, object]:
+        """What a table row says about the rule that scored it."""
+        return {
+            "rule": self.name,
+            "target": math.nan if self.target is None else self.target,
+            "idk_credit": self.idk_credit,
+            "penalty": self.wrong_penalty,
+        }
 
     @property
     def answer_threshold(self) -> float:
@@ -82,12 +114,14 @@ class ScoringRule:
         table[Outcome.CORRECT.code] = self.correct_credit
         table[Outcome.INCORRECT.code] = -self.wrong_penalty
         table[Outcome.ABSTAINED.code] = self.idk_credit
-        table[Outcome.ERROR.code] = {
-            ErrorPolicy.EXCLUDE: np.nan,
-            ErrorPolicy.AS_WRONG: -self.wrong_penalty,
-            ErrorPolicy.AS_ABSTAINED: self.idk_credit,
-        }[error_policy]
+        as_outcome = error_policy.scored_as
+        table[Outcome.ERROR.code] = np.nan if as_outcome is None else table[as_outcome.code]
         return table
+
+    def answered_points(self) -> npt.NDArray[np.float64]:
+        """Points of (correct, incorrect, abstained): the scored counts of
+        :func:`scored_counts` times these, over their sum, is the mean score."""
+        return self.points_table()[: Outcome.ERROR.code]
 
 
 def check_target(t: float) -> float:
@@ -141,6 +175,42 @@ def should_answer(q: float, rule: ScoringRule | float) -> bool:
             raise ValueError(f"probability q must be in [0, 1], got {q}")
         return q > r.target
     return expected_answer_score(q, r) > r.idk_credit
+
+
+def as_rules(
+    targets: Sequence[float] | None = None, rules: Sequence[ScoringRule] | None = None
+) -> tuple[ScoringRule, ...]:
+    """The rules to score under: ``rules`` when given, else ``confidence_target(t)`` per t.
+
+    Confidence targets come first, by t, then general rules in the order given; a rule given
+    twice counts once.
+    """
+    chosen = list(rules) if rules is not None else [confidence_target(t) for t in targets or ()]
+    unique = {r.name: r for r in chosen}
+    by_target = sorted(
+        (r for r in unique.values() if r.target is not None), key=lambda r: float(r.target or 0)
+    )
+    return (*by_target, *(r for r in unique.values() if r.target is None))
+
+
+def scored_counts(counts: npt.ArrayLike, policy: ErrorPolicy) -> npt.NDArray[np.int64]:
+    """(..., 4) outcome counts to (..., 3) scored counts (correct, incorrect, abstained):
+    errors moved where the policy scores them, or dropped."""
+    c = np.asarray(counts, dtype=np.int64)
+    scored = c[..., : Outcome.ERROR.code].copy()
+    as_outcome = policy.scored_as
+    if as_outcome is not None:
+        scored[..., as_outcome.code] += c[..., Outcome.ERROR.code]
+    return scored
+
+
+def mean_points(scored: npt.ArrayLike, rule: ScoringRule) -> npt.NDArray[np.float64]:
+    """Mean points per scored item from (..., 3) scored counts; ``nan`` where none is scored."""
+    c = np.asarray(scored, dtype=np.float64)
+    n = c.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(n > 0, (c @ rule.answered_points()) / n, np.nan)
+    return np.asarray(out, dtype=np.float64)
 
 
 def score_codes(

@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from halluc.errors import InputError
-from halluc.log.jsonl import iter_jsonl
+from halluc.io.rows import RowFormat, read_rows
 from halluc.theory._checks import BoolArray
 from halluc.theory.facts import SingletonStats, answered_counts, singleton_rate
 from halluc.theory.goodturing import frequency_of_frequencies
 
+FACTS_FORMATS = (RowFormat.JSONL, RowFormat.JSON)
+"""JSON rows only: a null response (an IDK example) and a missing one must stay apart."""
 DEFAULT_IDK = ("IDK", "I don't know", "I don’t know", "I do not know")
 
 
@@ -54,9 +56,7 @@ def read_facts_file(
     idk_set = {s.strip().casefold() for s in idk}
     prompts: list[str] = []
     flags: list[bool] = []
-    for line, obj in iter_jsonl(path):
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path=path, line=line)
+    for line, obj in read_rows(path, FACTS_FORMATS, what="facts").records():
         if prompt_field not in obj:
             raise InputError("missing", path=path, line=line, field=prompt_field)
         pr = obj[prompt_field]

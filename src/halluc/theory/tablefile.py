@@ -1,4 +1,5 @@
-"""Reading a probability table (CSV or JSON Lines) into an IIV :class:`Instance`.
+"""Reading a probability table (CSV, JSON Lines, or any table :func:`halluc.io.rows.read_rows`
+reads) into an IIV :class:`Instance`.
 
 One row per prompt–response pair with columns ``prompt``, ``response``, ``valid``
 (true/false/1/0), ``p`` (training probability p(r|c), 0 on errors) and ``p_hat`` (the model's
@@ -8,13 +9,12 @@ absent) and ``nonsense`` (true for responses outside V and E). Errors name file,
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
 
 from halluc.errors import InputError
-from halluc.log.jsonl import iter_jsonl
+from halluc.io.rows import RowFormat, read_rows
 from halluc.theory._checks import SUM_TOL
 from halluc.theory.iiv import Instance, make_instance
 
@@ -52,25 +52,11 @@ def _num(v: Any, path: Path, line: int, field: str) -> float:
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = []
-        for line, obj in iter_jsonl(path):
-            if not isinstance(obj, dict):
-                raise InputError("each line must be a JSON object", path=path, line=line)
-            rows.append((line, obj))
-        return rows
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", path=path) from None
-    with fh:
-        reader = csv.DictReader(fh)
-        out = [(i + 2, dict(r)) for i, r in enumerate(reader)]
-        header = reader.fieldnames or []
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
+    table = read_rows(path, what="probability table")
+    missing = [c for c in REQUIRED if c not in table.names]
+    if missing and table.format not in (RowFormat.JSONL, RowFormat.JSON):
         raise InputError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
-    return out
+    return list(table.records())
 
 
 def read_instance_table(path: str | Path, *, tol: float = SUM_TOL) -> Instance:

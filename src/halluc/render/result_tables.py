@@ -1,4 +1,5 @@
-"""The report's tables as plain data, rendered to HTML (escaped) or Markdown from one source.
+"""Result frames laid out as :class:`~halluc.render.tables.Table` s: which columns each shows,
+with which headers. One layout per result, drawn alike in the terminal, Markdown and HTML.
 
 Every builder reads a frame made by :mod:`halluc.scoring.metrics` (through ``score_report``),
 :mod:`halluc.scoring.leaderboard`, the audit, the confidence metrics or the census; none computes a
@@ -7,101 +8,41 @@ metric of its own.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from halluc.calibration.audit import audit_summary
-from halluc.eval.prompts import format_number
-from halluc.render.tables import fmt_num, markdown_table
-from halluc.report.census import bucket_label
-from halluc.report.curves import Crossing
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value and, optionally, its interval shown smaller beside it."""
-
-    text: str
-    sub: str = ""
-    css: str = ""
-
-    def plain(self) -> str:
-        return f"{self.text} {self.sub}".strip()
-
-
-CellLike = Cell | str
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[CellLike]] = field(default_factory=list)
-    caption: str = ""
-    numeric_from: int = 1
-    css: str = ""
-
-    def to_html(self) -> str:
-        parts = [f'<table class="{html.escape(self.css or "data")}">']
-        if self.caption:
-            parts.append(f"<caption>{html.escape(self.caption)}</caption>")
-        parts.append("<thead><tr>")
-        for i, h in enumerate(self.headers):
-            cls = ' class="num"' if i >= self.numeric_from else ""
-            parts.append(f'<th scope="col"{cls}>{html.escape(h)}</th>')
-        parts.append("</tr></thead><tbody>")
-        for row in self.rows:
-            parts.append("<tr>")
-            for i, c in enumerate(row):
-                cell = c if isinstance(c, Cell) else Cell(c)
-                classes = " ".join(
-                    x for x in ("num" if i >= self.numeric_from else "", cell.css) if x
-                )
-                attr = f' class="{classes}"' if classes else ""
-                sub = f' <span class="ci">{html.escape(cell.sub)}</span>' if cell.sub else ""
-                parts.append(f"<td{attr}>{html.escape(cell.text)}{sub}</td>")
-            parts.append("</tr>")
-        parts.append("</tbody></table>")
-        return "".join(parts)
-
-    def to_markdown(self) -> str:
-        rows = [
-            [(c.plain() if isinstance(c, Cell) else c).replace("\n", " ") for c in r]
-            for r in self.rows
-        ]
-        head = f"*{self.caption}*\n\n" if self.caption else ""
-        return head + markdown_table(self.headers, rows)
-
-
-def _num(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "–"
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return "–" if math.isnan(v) else f"{v:.{digits}f}"
+from halluc.render.numbers import MISSING, fmt_bounds, fmt_num, format_number, range_label
+from halluc.render.tables import Cell, CellLike, Table
+from halluc.scoring.crossings import Crossing
+from halluc.scoring.leaderboard import flip_keys, ordered_keys
 
 
 def interval(value: Any, lo: Any, hi: Any, digits: int = 3) -> Cell:
-    text = _num(value, digits)
-    if text == "–":
+    """A value with its interval beside it ("–" alone when the value is missing)."""
+    text = fmt_num(value, digits)
+    if text == MISSING:
         return Cell(text)
-    return Cell(text, f"[{_num(lo, digits)}, {_num(hi, digits)}]")
+    return Cell(text, fmt_bounds(lo, hi, digits))
 
 
-def score_table(table: pd.DataFrame) -> Table:
-    """The confidence-target table: every rate with its Wilson interval, F-score and the
-    penalized score with bootstrap intervals, and both baselines."""
+def _target_text(t: Any) -> str:
+    return MISSING if pd.isna(t) else format_number(float(t))
+
+
+def score_table(table: pd.DataFrame, title: str = "") -> Table:
+    """The score table: each rule's parameters, every rate with its Wilson interval, the
+    F-score and the penalized score with bootstrap intervals, and both baselines."""
     show_mode = table["mode"].nunique() > 1 if len(table) else False
+    show_idk = bool(len(table)) and bool((table["idk_credit"] != 0).any())
     headers = [
         "model",
         *(["mode"] if show_mode else []),
         "t",
+        *(["IDK credit"] if show_idk else []),
         "penalty",
         "n",
         "errors",
@@ -114,13 +55,14 @@ def score_table(table: pd.DataFrame) -> Table:
         "always answer",
         "always abstain",
     ]
-    out = Table(headers, numeric_from=2 if show_mode else 1)
-    for _, r in table.sort_values(["model", "mode", "target"]).iterrows():
+    out = Table(headers, title=title, numeric_from=2 if show_mode else 1)
+    for _, r in table.iterrows():
         out.rows.append(
             [
                 str(r["model"]),
                 *([str(r["mode"])] if show_mode else []),
-                format_number(r["target"]),
+                _target_text(r["target"]),
+                *([format_number(r["idk_credit"])] if show_idk else []),
                 format_number(round(float(r["penalty"]), 3)),
                 str(int(r["n"])),
                 str(int(r["error"])),
@@ -134,37 +76,48 @@ def score_table(table: pd.DataFrame) -> Table:
                 ),
                 interval(r["f_score"], r["f_score_lo"], r["f_score_hi"]),
                 interval(r["score"], r["score_lo"], r["score_hi"]),
-                Cell(_num(r["always_answer_score"]), str(r["always_answer_source"] or "")),
-                _num(r["always_abstain_score"]),
+                Cell(fmt_num(r["always_answer_score"]), str(r["always_answer_source"] or "")),
+                fmt_num(r["always_abstain_score"]),
             ]
         )
     return out
 
 
-def leaderboard_table(board: pd.DataFrame, targets: Sequence[float]) -> Table:
-    """Rank at each t (⇅ marks a rank that changed from the previous t)."""
-    out = Table(["entry", *[f"t = {format_number(t)}" for t in targets], "rank changes at t"])
+def _key_header(key: str) -> str:
+    try:
+        return f"t = {format_number(float(key))}"
+    except ValueError:
+        return key
+
+
+def leaderboard_table(board: pd.DataFrame, table: pd.DataFrame, title: str = "") -> Table:
+    """Score and rank under each rule of ``table`` (⇅ marks a rank that changed from the
+    previous rule)."""
+    keys = ordered_keys(table)
+    out = Table(["entry", *map(_key_header, keys), "rank changes at"], title=title)
     for _, r in board.iterrows():
-        flips = set(str(r["flips"]).split(",")) if r.get("flips") else set()
+        flips = flip_keys(r.get("flips"))
         cells: list[CellLike] = [str(r["entry"])]
-        for t in targets:
-            sc, rk = r.get(f"score@{t:g}"), r.get(f"rank@{t:g}")
+        for k in keys:
+            sc, rk = r.get(f"score@{k}"), r.get(f"rank@{k}")
             if sc is None or pd.isna(sc):
-                cells.append("–")
+                cells.append(MISSING)
                 continue
-            mark = " ⇅" if f"{t:g}" in flips else ""
-            cells.append(Cell(f"{float(sc):.3f}", f"#{int(float(str(rk)))}{mark}"))
-        cells.append(", ".join(sorted(flips, key=float)) if flips else "–")
+            mark = " ⇅" if k in flips else ""
+            cells.append(Cell(fmt_num(float(sc)), f"#{int(float(str(rk)))}{mark}"))
+        cells.append(", ".join(map(_key_header, flips)) if flips else MISSING)
         out.rows.append(cells)
     return out
 
 
-def crossings_table(crossings: Sequence[Crossing], limit: int = 200) -> Table:
+def crossings_table(crossings: Sequence[Crossing], limit: int = 200, title: str = "") -> Table:
     out = Table(
-        ["#", "t", "score there", "leads below t", "leads above t", "located by"], numeric_from=1
+        ["#", "t", "score there", "leads below t", "leads above t", "located by"],
+        title=title,
+        numeric_from=1,
     )
     for i, c in enumerate(crossings[:limit], 1):
-        out.rows.append([str(i), f"{c.t:.3f}", f"{c.score:.3f}", c.below, c.above, c.method])
+        out.rows.append([str(i), fmt_num(c.t), fmt_num(c.score), c.below, c.above, c.method])
     if len(crossings) > limit:
         out.caption = f"first {limit} of {len(crossings)} crossings"
     return out
@@ -246,7 +199,7 @@ def confidence_metrics_table(frame: pd.DataFrame) -> Table:
                 str(int(r["n"])),
                 str(int(r["left_out"])),
                 *[
-                    _num(r[c])
+                    fmt_num(r[c])
                     for c in (
                         "accuracy",
                         "mean_confidence",
@@ -281,13 +234,13 @@ def census_table(frame: pd.DataFrame) -> Table:
     for _, r in frame.iterrows():
         out.rows.append(
             [
-                bucket_label(r["lo"], r["hi"], r["bucket"]),
-                _num(r["bucket_n"] if not math.isnan(r["bucket_n"]) else r["n"], 0),
+                range_label(r["lo"], r["hi"], r["bucket"]),
+                fmt_num(r["bucket_n"] if not math.isnan(r["bucket_n"]) else r["n"], 0),
                 str(r["entry"]),
                 "–" if math.isnan(r["target"]) else format_number(r["target"]),
-                _num(r["accuracy"]),
-                _num(r["error_rate"]),
-                _num(r["abstention_rate"]),
+                fmt_num(r["accuracy"]),
+                fmt_num(r["error_rate"]),
+                fmt_num(r["abstention_rate"]),
                 interval(r["score"], r["score_lo"], r["score_hi"]),
             ]
         )
@@ -302,13 +255,10 @@ def key_value_table(pairs: Sequence[tuple[str, str]]) -> Table:
 
 
 __all__ = [
-    "Cell",
-    "Table",
     "audit_tables",
     "census_table",
     "confidence_metrics_table",
     "crossings_table",
-    "fmt_num",
     "interval",
     "key_value_table",
     "leaderboard_table",
